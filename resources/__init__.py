@@ -1,0 +1,1 @@
+"""Bundled resources (fonts, icons, translations), found with importlib.resources."""

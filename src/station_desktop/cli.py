@@ -1,0 +1,334 @@
+"""Command line: headless commands over the same services the GUI uses.
+
+Exit codes: 0 success, 1 input refused (a Chinese message on stderr says
+what and why, and the data is unchanged), 2 usage error. ``--json`` prints
+data as JSON on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from station_desktop import __version__
+from station_desktop.domain.errors import StationError
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+DEMO_STATION = ("420303100201", "茅塔乡东沟村退役军人服务站", "420303100000")
+
+
+def default_data_dir(demo: bool = False) -> Path:
+    from platformdirs import user_data_dir
+
+    base = Path(user_data_dir("station-desktop", appauthor=False))
+    return base / "demo" if demo else base
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, set | tuple):
+        return list(value)
+    raise TypeError(f"not JSON serialisable: {type(value)}")
+
+
+def emit(args: argparse.Namespace, data: Any, human: Callable[[], None]) -> None:
+    if getattr(args, "json", False):
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=_json_default)
+        sys.stdout.write("\n")
+    else:
+        human()
+
+
+def _open(args: argparse.Namespace):  # noqa: ANN202 - returns (Store, Service)
+    from station_desktop.store.migrate import open_store
+    from station_desktop.store.service import Service
+
+    store = open_store(args.data_dir)
+    return store, Service(store)
+
+
+# --- commands ----------------------------------------------------------------
+
+
+def cmd_version(args: argparse.Namespace) -> int:
+    from station_desktop.store.migrate import head_revision
+
+    data = {"version": __version__, "schema": head_revision()}
+    emit(args, data, lambda: print(f"station-desktop {__version__}（数据结构版本 {data['schema']}）"))
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    store, svc = _open(args)
+    try:
+        from station_desktop.sync.keys import ensure_keys
+
+        result = svc.init_station(
+            role=args.role, code=args.code, name=args.name, parent_code=args.parent,
+            operator_name=args.operator,
+        )
+        result["fingerprint"] = ensure_keys(args.data_dir).fingerprint
+    finally:
+        store.close()
+    emit(args, result, lambda: print(
+        f"已初始化：{result['name']}（{result['code']}），数据目录 {args.data_dir}\n"
+        f"本机密钥指纹：{result['fingerprint']}"))
+    return EXIT_OK
+
+
+def init_demo(data_dir: Path, persons: int = 300, progress=None, cancel=None) -> dict[str, int]:  # noqa: ANN001
+    """Make ``data_dir`` a demo village station with realistic records (idempotent)."""
+    from station_desktop.store.demo import generate_demo
+    from station_desktop.store.migrate import open_store
+    from station_desktop.store.service import Service
+    from station_desktop.sync.keys import ensure_keys
+
+    store = open_store(data_dir)
+    try:
+        svc = Service(store)
+        if store.meta("station_code") is None:
+            code, name, parent = DEMO_STATION
+            svc.init_station(role="village", code=code, name=name, parent_code=parent,
+                             operator_name="王建国")
+            ensure_keys(data_dir)
+        with store.read() as s:
+            from sqlalchemy import text
+
+            existing = s.execute(text("SELECT count(*) FROM person")).scalar_one()
+        if existing:
+            return {"person": existing}
+        return generate_demo(store, station_code=svc.station_code, persons=persons,
+                             progress=progress, cancel=cancel)
+    finally:
+        store.close()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    counts = init_demo(args.data_dir, persons=args.persons)
+    emit(args, counts, lambda: print(
+        "演示数据已就绪：" + "，".join(f"{k} {v}" for k, v in counts.items())))
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from station_desktop.store.search import search
+
+    store, _svc = _open(args)
+    try:
+        hits = search(store, args.query, limit=args.limit)
+    finally:
+        store.close()
+    data = [h.__dict__ for h in hits]
+
+    def human() -> None:
+        if not hits:
+            print(f"没有找到与“{args.query}”相符的人员。")
+        for h in hits:
+            print(f"{h.name}\t{h.id_number}\t{h.phone or ''}\t（{h.matched}）\t{h.person_id}")
+
+    emit(args, data, human)
+    return EXIT_OK
+
+
+def _resolve_person(svc, key: str) -> str:  # noqa: ANN001
+    """Accept a record id or an ID number."""
+    from station_desktop.domain.errors import NotFoundError
+
+    if len(key) == 36 and key.count("-") == 4:
+        return key
+    found = svc.find_person_by_id_number(key)
+    if found is None:
+        raise NotFoundError(f"没有身份证号为 {key} 的人员档案。", hint="可先用 search 查找。")
+    return found["id"]
+
+
+def cmd_person_show(args: argparse.Namespace) -> int:
+    store, svc = _open(args)
+    try:
+        data = svc.person_file(_resolve_person(svc, args.id))
+        cats = svc.catalogues()
+    finally:
+        store.close()
+    p = data["person"]
+
+    def human() -> None:
+        from station_desktop.domain.enums import Sex
+
+        print(f"{p['name']}  {Sex(p['sex']).label}  {p['birth_date']}  身份证号 {p['id_number']}")
+        print("人员类别：" + "、".join(cats.name("person_category", c) for c in p["categories"]))
+        if p.get("phone"):
+            print(f"联系电话：{p['phone']}")
+        print(f"最近联系：{p.get('last_contact_on') or '无'}")
+        for label, key in (("家庭成员", "family"), ("走访记录", "visits"), ("重大变故", "life_events"),
+                           ("帮扶申请", "aid"), ("矛盾纠纷", "cases"), ("荣誉", "honours"),
+                           ("变更历史", "history")):
+            print(f"{label}：{len(data[key])} 条")
+        for v in data["visits"][-5:]:
+            print(f"  {v['visit_date']} {cats.name('visit_kind', v['kind'])} {v['visitor']}"
+                  f" {(v.get('content') or '')[:30]}")
+
+    emit(args, data, human)
+    return EXIT_OK
+
+
+def cmd_person_add(args: argparse.Namespace) -> int:
+    fields: dict[str, str] = {}
+    for item in args.fields:
+        if "=" not in item:
+            raise StationError(f"参数“{item}”应写成 字段=值，例如 name=张三。", code="usage")
+        key, value = item.split("=", 1)
+        fields[key.strip()] = value
+    store, svc = _open(args)
+    try:
+        person = svc.create("person", fields)
+    finally:
+        store.close()
+    emit(args, person, lambda: print(f"已建档：{person['name']}（{person['id']}）"))
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from station_desktop.store.check import check_store
+
+    store, _svc = _open(args)
+    try:
+        report = check_store(store, repair=args.repair)
+    finally:
+        store.close()
+
+    def human() -> None:
+        for item in report["items"]:
+            mark = "通过" if item["ok"] else "有问题"
+            print(f"[{mark}] {item['label']}：{item['detail']}")
+
+    emit(args, report, human)
+    return EXIT_OK if report["ok"] else EXIT_REFUSED
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from station_desktop.store.backup import backup
+
+    store, _svc = _open(args)
+    try:
+        summary = backup(store, Path(args.file))
+        with store.write(None) as s:
+            from station_desktop.store.models import AuditEvent
+
+            s.add(AuditEvent(action="backup", detail={"file": str(args.file)}))
+    finally:
+        store.close()
+    emit(args, summary.__dict__, lambda: print(
+        f"已备份到 {summary.path}，已核对：人员 {summary.counts['person']}，"
+        f"走访 {summary.counts['visit']}。"))
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from station_desktop.store.backup import restore, summarize
+    from station_desktop.store.migrate import open_store
+    from station_desktop.store.models import AuditEvent
+    from station_desktop.store.search import rebuild_index
+
+    preview = summarize(Path(args.file))
+    if not args.yes and not args.json:
+        print(f"备份内容：{preview.station_name or ''}（{preview.station_code or ''}），"
+              f"最后修改 {preview.last_change_at or '无'}，人员 {preview.counts['person']}，"
+              f"走访 {preview.counts['visit']}。")
+    summary, kept = restore(args.data_dir, Path(args.file))
+    store = open_store(args.data_dir)
+    try:
+        rebuild_index(store)
+        with store.write(None) as s:
+            s.add(AuditEvent(action="restore", detail={"file": str(args.file),
+                                                       "kept": str(kept) if kept else None}))
+    finally:
+        store.close()
+    data = {**summary.__dict__, "previous_kept_at": kept}
+    emit(args, data, lambda: print(
+        f"已从 {args.file} 恢复。" + (f"原数据已另存为 {kept}。" if kept else "")))
+    return EXIT_OK
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from station_desktop.app import run_gui
+
+    return run_gui(args.data_dir, demo=args.demo)
+
+
+# --- parser --------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors: Chinese hint, exit 2
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"用法错误：{message}\n")
+        sys.exit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                        help="数据目录（默认在用户数据目录下）")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help="以 JSON 输出数据")
+    p = _Parser(prog="station-desktop", description="退役军人服务站管理程序", parents=[common])
+    p.add_argument("--demo", action="store_true", help="打开演示服务站")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    def add(name: str, fn: Callable[[argparse.Namespace], int], help_: str,
+            parent: Any = sub) -> argparse.ArgumentParser:
+        sp = parent.add_parser(name, help=help_, parents=[common])
+        sp.set_defaults(func=fn)
+        return sp
+
+    add("version", cmd_version, "显示版本")
+    sp = add("init", cmd_init, "设置本机服务站")
+    sp.add_argument("--role", required=True, help="village|town|county")
+    sp.add_argument("--code", required=True, help="12 位统计用区划代码")
+    sp.add_argument("--name", required=True)
+    sp.add_argument("--parent", help="上级（乡镇或县）代码")
+    sp.add_argument("--operator", default="管理员", help="第一个操作员姓名")
+    sp = add("demo", cmd_demo, "生成演示服务站数据")
+    sp.add_argument("--persons", type=int, default=300)
+    sp = add("search", cmd_search, "查找人员（姓名、拼音、身份证号、电话）")
+    sp.add_argument("query")
+    sp.add_argument("--limit", type=int, default=20)
+    person = sub.add_parser("person", help="人员档案", parents=[common])
+    psub = person.add_subparsers(dest="person_command", required=True, parser_class=_Parser)
+    sp = add("show", cmd_person_show, "显示人员档案", psub)
+    sp.add_argument("id", help="记录编号或身份证号")
+    sp = add("add", cmd_person_add, "新建人员档案", psub)
+    sp.add_argument("fields", nargs="+", help="字段=值，例如 name=张三 id_number=... categories=退役士兵")
+    sp = add("check", cmd_check, "检查数据库完整性")
+    sp.add_argument("--repair", action="store_true", help="重建可以重建的索引")
+    sp = add("backup", cmd_backup, "备份到文件")
+    sp.add_argument("file")
+    sp = add("restore", cmd_restore, "从备份恢复")
+    sp.add_argument("file")
+    sp.add_argument("--yes", action="store_true", help="不显示预览")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    args.json = getattr(args, "json", False)
+    if getattr(args, "data_dir", None) is None:
+        args.data_dir = default_data_dir(demo=args.demo and not args.command)
+    func = getattr(args, "func", None) or cmd_gui
+    try:
+        return func(args)
+    except StationError as exc:
+        sys.stderr.write(f"错误：{exc.user_text()}\n")
+        return EXIT_REFUSED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

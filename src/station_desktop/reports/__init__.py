@@ -1,0 +1,1 @@
+"""Printed booklets and reports (reportlab), xlsx import and export."""

@@ -1,0 +1,141 @@
+"""The database file: engine, pragmas, sessions and units of work.
+
+One engine per file. Every user action is one ``with store.write(...)``
+block: a single ``BEGIN IMMEDIATE`` transaction that names the operator for
+the capture triggers and commits or rolls back as a whole. Reads use
+``store.read()``. Sessions never outlive the block that opened them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from station_desktop.domain.errors import StorageError
+
+DB_FILENAME = "station.sqlite3"
+APPLICATION_ID = 0x5354_4E44  # "STND": marks the file as ours (PRAGMA application_id)
+
+
+def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    # SQLAlchemy's documented recipe for pysqlite: let SQLAlchemy emit BEGIN
+    # itself so transactional DDL and SAVEPOINT work on Python 3.11.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout = 10000")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = FULL")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.close()
+
+
+def _on_begin(conn) -> None:  # noqa: ANN001 - SQLAlchemy Connection
+    # Writers take the write lock up front so two writers never deadlock on
+    # a lock upgrade; readers start a deferred transaction.
+    mode = "IMMEDIATE" if conn.get_execution_options().get("immediate") else "DEFERRED"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", future=True)
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+class Store:
+    """An open station database. Create with :func:`station_desktop.store.open_store`."""
+
+    def __init__(self, path: Path, engine: Engine | None = None):
+        self.path = Path(path)
+        self.engine = engine or make_engine(self.path)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = self.engine.execution_options(immediate=True)
+        self._write_sessions = sessionmaker(self._writer, expire_on_commit=False)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(
+        self, operator_id: str | None = None, *, origin: str | None = None, applying: bool = False
+    ) -> Iterator[Session]:
+        """One transaction; the capture triggers attribute its changes to ``operator_id``."""
+        with self._write_sessions() as session, session.begin():
+            session.execute(
+                text(
+                    "UPDATE write_context SET operator_id = :op, origin = :origin, "
+                    "applying = :applying WHERE id = 1"
+                ),
+                {"op": operator_id, "origin": origin, "applying": int(applying)},
+            )
+            yield session
+            session.flush()
+            # Leave no stale attribution behind for a later raw write.
+            session.execute(
+                text(
+                    "UPDATE write_context SET operator_id = NULL, origin = NULL, applying = 0 "
+                    "WHERE id = 1"
+                )
+            )
+
+    @contextmanager
+    def raw_write(self, operator_id: str | None = None) -> Iterator[sqlite3.Connection]:
+        """A plain sqlite3 connection inside one write transaction, for bulk work.
+
+        sqlite-utils and ``executemany`` run on it; the capture triggers still
+        fire for every row, and everything commits or rolls back together.
+        """
+        with self._writer.connect() as conn, conn.begin():
+            conn.execute(
+                text("UPDATE write_context SET operator_id = :op WHERE id = 1"),
+                {"op": operator_id},
+            )
+            dbapi = conn.connection.dbapi_connection
+            assert dbapi is not None
+            yield dbapi  # type: ignore[misc]
+            conn.execute(text("UPDATE write_context SET operator_id = NULL WHERE id = 1"))
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": key}).first()
+        return row[0] if row else default
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def quick_check(path: Path) -> None:
+    """Refuse a file that is not a healthy station database, before anything writes to it."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            result = con.execute("PRAGMA quick_check").fetchone()
+            app_id = con.execute("PRAGMA application_id").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(
+            f"数据库文件“{path}”已损坏或不是本程序的数据文件（{exc}）。",
+            hint="请不要再写入这个文件；可用“恢复备份”从最近一次备份恢复，原文件会另存保留。",
+            code="corrupt",
+        ) from exc
+    if result is None or result[0] != "ok":
+        raise StorageError(
+            f"数据库文件“{path}”检查未通过（{result[0] if result else '无结果'}）。",
+            hint="请从最近一次备份恢复，原文件会另存保留。",
+            code="corrupt",
+        )
+    if app_id not in (0, APPLICATION_ID):
+        raise StorageError(
+            f"文件“{path}”不是退役军人服务站的数据文件。",
+            hint="请检查数据目录是否选错。",
+            code="foreign",
+        )

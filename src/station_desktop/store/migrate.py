@@ -1,0 +1,97 @@
+"""Opening a data dir: check the file, back it up, migrate it, refuse what is too new."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from station_desktop.domain.errors import StorageError
+from station_desktop.store.backup import backup_file, backups_dir, rotate_daily
+from station_desktop.store.db import APPLICATION_ID, DB_FILENAME, Store, make_engine, quick_check
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", "station_desktop.store:migrations")
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def current_revision(path: Path) -> str | None:
+    """The schema revision stored in ``path``, or None for an empty file."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        has = con.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).fetchone()
+        if not has:
+            tables = con.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()
+            if tables[0]:
+                raise StorageError(
+                    f"文件“{path}”不是退役军人服务站的数据文件（缺少版本信息）。",
+                    hint="请检查数据目录是否选错。",
+                    code="foreign",
+                )
+            return None
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        return row[0] if row else None
+    finally:
+        con.close()
+
+
+def upgrade(store: Store, revision: str = "head") -> None:
+    cfg = alembic_config()
+    with store.engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+        conn.commit()
+
+
+def open_store(data_dir: Path, *, migrate: bool = True, daily_backup: bool = True) -> Store:
+    """Open (creating if needed) the station database in ``data_dir``.
+
+    Order matters: check the file read-only, refuse a newer schema, back up
+    with the SQLite backup API, then migrate. Nothing is written before the
+    checks pass.
+    """
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / DB_FILENAME
+    existed = path.exists() and path.stat().st_size > 0
+    rev = None
+    if existed:
+        quick_check(path)
+        rev = current_revision(path)
+        if rev is not None and rev not in known_revisions():
+            raise StorageError(
+                f"数据库由更新版本的程序创建（版本 {rev}），本程序无法打开。",
+                hint="请安装最新版本的服务站程序后再打开；数据没有被改动。",
+                code="too_new",
+                revision=rev,
+            )
+    store = Store(path, make_engine(path))
+    if migrate and rev != head_revision():
+        if existed:
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            backup_file(path, backups_dir(data_dir) / f"before-upgrade-{rev}-{stamp}.sqlite3")
+        upgrade(store)
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+    if existed and daily_backup:
+        rotate_daily(store)
+    return store
+

@@ -1,0 +1,1 @@
+"""Sneakernet sync: keys and enrolment, bundles, verify, import and merge."""

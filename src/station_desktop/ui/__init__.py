@@ -1,0 +1,1 @@
+"""PySide6 GUI. The only package that imports Qt."""
