@@ -195,6 +195,31 @@ def cmd_person_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_due(args: argparse.Namespace) -> int:
+    store, svc = _open(args)
+    try:
+        due = svc.due_list(limit=args.limit)
+    finally:
+        store.close()
+
+    def human() -> None:
+        cov = due["coverage"]
+        print(f"本季度联系覆盖率：{cov['ratio']:.0%}（{cov['contacted']}/{cov['total']}）")
+        print(f"逾期未联系：{due['overdue_total']} 人")
+        for r in due["overdue_contacts"]:
+            print(f"  {r['name']}\t最近联系 {r['last_contact_on'] or '无'}\t逾期 {r['overdue_days']} 天")
+        print(f"重大变故待走访（六必访）：{len(due['life_events_due'])} 件")
+        for e in due["life_events_due"]:
+            late = "（已逾期）" if e["overdue"] else ""
+            print(f"  {e['name']}\t{e['kind_label']}\t应于 {e['visit_due_on']} 前走访{late}")
+        for h in due["holidays"]:
+            print(f"{h['name']}慰问（{h['start']} 至 {h['end']}）：重点对象尚未走访 "
+                  f"{h['not_yet_visited_total']} 人")
+
+    emit(args, due, human)
+    return EXIT_OK
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from station_desktop.store.check import check_store
 
@@ -307,6 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("id", help="记录编号或身份证号")
     sp = add("add", cmd_person_add, "新建人员档案", psub)
     sp.add_argument("fields", nargs="+", help="字段=值，例如 name=张三 id_number=... categories=退役士兵")
+    sp = add("due", cmd_due, "待办：逾期未联系、六必访、节日慰问、覆盖率")
+    sp.add_argument("--limit", type=int, default=50, help="每类最多列出多少人")
     sp = add("check", cmd_check, "检查数据库完整性")
     sp.add_argument("--repair", action="store_true", help="重建可以重建的索引")
     sp = add("backup", cmd_backup, "备份到文件")

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from station_desktop.domain.errors import ConflictError, NotFoundError, ValidationError
+from tests.conftest import make_id
 
 
 def fingerprint(store) -> str:
@@ -185,3 +186,39 @@ def test_every_change_names_the_operator(svc, store, person):
         ops = s.execute(text("SELECT DISTINCT operator_id FROM change_log "
                              "WHERE table_name = 'person'")).scalars().all()
     assert ops == [svc.operator_id]
+
+
+def test_due_list_follows_catalogue_rules(svc, store):
+    from datetime import date
+
+    from station_desktop.store.service import Service
+
+    # 残疾军人 is a priority category: contact every 90 days; 退役士兵 every 180.
+    disabled = svc.create("person", {"name": "伤残甲", "id_number": make_id(seq=41),
+                                     "categories": "残疾军人", "registered_on": "2026-01-01"})
+    plain = svc.create("person", {"name": "普通乙", "id_number": make_id(seq=42),
+                                  "categories": "退役士兵", "registered_on": "2026-01-01"})
+    svc.create("visit", {"person_id": disabled["id"], "kind": "routine", "method": "phone",
+                         "visit_date": "2026-08-01", "visitor": "王建国"})
+    svc.create("visit", {"person_id": plain["id"], "kind": "routine", "method": "phone",
+                         "visit_date": "2026-08-01", "visitor": "王建国"})
+    event = svc.create("life_event", {"person_id": plain["id"], "kind": "去世",
+                                      "event_date": "2026-11-18"})
+    due = svc.due_list()
+    assert [r["name"] for r in due["overdue_contacts"]] == ["伤残甲"]
+    assert due["overdue_contacts"][0]["overdue_days"] == (date(2026, 11, 23) - date(2026, 10, 30)).days
+    assert [(e["event_id"], e["overdue"]) for e in due["life_events_due"]] == [(event["id"], True)]
+    assert due["coverage"]["contacted"] == 0 and due["coverage"]["total"] == 2
+    # In the 重阳 window (2026-10-18), priority persons not yet visited are listed.
+    in_window = Service(store, svc.operator_id, today=date(2026, 10, 20)).due_list()
+    chongyang = [h for h in in_window["holidays"] if h["code"] == "double_ninth"][0]
+    assert [p["name"] for p in chongyang["not_yet_visited"]] == ["伤残甲"]
+    # The county lengthens the interval for 残疾军人: the person is no longer overdue.
+    with store.write() as s:
+        from sqlalchemy import select
+
+        from station_desktop.store.models import CatalogueItem
+
+        item = s.scalars(select(CatalogueItem).where(CatalogueItem.code == "disabled_soldier")).one()
+        item.data = {**item.data, "contact_interval_days": 180}
+    assert Service(store, today=date(2026, 11, 23)).due_list()["overdue_contacts"] == []

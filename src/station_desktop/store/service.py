@@ -9,7 +9,8 @@ objects, so callers (a Qt worker thread, the CLI) hold no Session.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+import json
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -148,7 +149,7 @@ class Service:
                     role=role_enum.value, parent_code=parent_code,
                 )
             )
-            for e in _all_entries(Catalogues.defaults()):
+            for e in Catalogues.defaults().all_entries():
                 s.add(
                     m.CatalogueItem(
                         station_code=station.code, kind=e.kind, code=e.code, name=e.name,
@@ -500,6 +501,73 @@ class Service:
                 m.Person.id_number == number, m.Person.deleted_at.is_(None))).first()
             return row_dict(p) if p else None
 
+    def due_list(self, *, limit: int | None = None) -> dict[str, Any]:
+        """The to-do list: overdue contacts, 六必访 visits due, holiday visits, coverage.
+
+        Intervals and deadlines come from the catalogues the county owns, so a
+        changed catalogue changes this list without a program update.
+        """
+        today = self.today
+        cats = self.catalogues()
+        intervals: dict[tuple[str, bool], int] = {}
+        overdue: list[dict[str, Any]] = []
+        holidays = rules.active_holidays(today, cats)
+        q_start, q_end = rules.quarter_bounds(today)
+        with self.store.read() as s:
+            persons = s.execute(text(
+                "SELECT id, name, categories, key_focus, last_contact_on, registered_on, "
+                "birth_date FROM person WHERE deleted_at IS NULL")).all()
+            contacted = set(s.execute(text(
+                "SELECT DISTINCT person_id FROM visit WHERE deleted_at IS NULL "
+                "AND visit_date BETWEEN :a AND :b"), {"a": q_start, "b": q_end}).scalars())
+            events = s.execute(text(
+                "SELECT e.id, e.person_id, p.name, e.kind, e.event_date, e.visit_due_on "
+                "FROM life_event e JOIN person p ON p.id = e.person_id "
+                "WHERE e.closed_on IS NULL AND e.deleted_at IS NULL AND p.deleted_at IS NULL "
+                "ORDER BY e.visit_due_on")).all()
+            holiday_visited: dict[str, set[str]] = {
+                w.code: set(s.execute(text(
+                    "SELECT DISTINCT person_id FROM visit WHERE deleted_at IS NULL "
+                    "AND visit_date BETWEEN :a AND :b"), {"a": w.start, "b": w.end}).scalars())
+                for w in holidays
+            }
+        holiday_due: dict[str, list[dict[str, Any]]] = {w.code: [] for w in holidays}
+        for pid, name, categories, key_focus, last, registered, birth in persons:
+            codes = json_list(categories)
+            key = (categories, bool(key_focus))
+            if key not in intervals:
+                intervals[key] = rules.contact_interval_days(codes, bool(key_focus), cats)
+            due_on = _as_date(last or registered) + timedelta(days=intervals[key])
+            if due_on < today:
+                overdue.append({"person_id": pid, "name": name, "last_contact_on": last,
+                                "due_on": due_on, "overdue_days": (today - due_on).days})
+            if holidays and rules.is_priority(codes, bool(key_focus), _as_date(birth), cats, today):
+                for w in holidays:
+                    if pid not in holiday_visited[w.code]:
+                        holiday_due[w.code].append({"person_id": pid, "name": name})
+        overdue.sort(key=lambda r: (-r["overdue_days"], r["name"]))
+        reached = len(contacted & {p[0] for p in persons})
+        return {
+            "today": today,
+            "overdue_contacts": overdue[:limit],
+            "overdue_total": len(overdue),
+            "life_events_due": [
+                {"event_id": e.id, "person_id": e.person_id, "name": e.name,
+                 "kind": e.kind, "kind_label": cats.name("life_event", e.kind),
+                 "event_date": e.event_date, "visit_due_on": e.visit_due_on,
+                 "overdue": _as_date(e.visit_due_on) < today}
+                for e in events
+            ],
+            "holidays": [
+                {"code": w.code, "name": w.name, "start": w.start, "end": w.end,
+                 "holiday_date": w.holiday_date, "not_yet_visited": holiday_due[w.code][:limit],
+                 "not_yet_visited_total": len(holiday_due[w.code])}
+                for w in holidays
+            ],
+            "coverage": {"quarter_start": q_start, "quarter_end": q_end, "contacted": reached,
+                         "total": len(persons), "ratio": rules.coverage_ratio(reached, len(persons))},
+        }
+
     def pending_changes(self) -> int:
         """Changes recorded here and not yet acknowledged by the county."""
         acked = int(self.store.meta("acked_seq", "0") or 0)
@@ -508,5 +576,15 @@ class Service:
                                      "AND origin IS NULL"), {"a": acked}) or 0)
 
 
-def _all_entries(cats: Catalogues) -> list[CatalogueEntry]:
-    return [e for kind in cats.kinds() for e in cats.entries(kind, active_only=False)]
+def json_list(value: str | list[str] | None) -> list[str]:
+    """A JSON array column read through raw SQL."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else list(json.loads(value))
+
+
+def _as_date(value: str | date | None) -> date | None:
+    """A DATE column read through raw SQL arrives as ISO text."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
