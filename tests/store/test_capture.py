@@ -133,3 +133,22 @@ def test_applying_remote_change_keeps_its_clock(svc, store, person):
         clock = s.execute(text("SELECT value FROM hlc_clock")).scalar_one()
     assert origin == "420303100202"
     assert clock >= remote_hlc  # the local clock never runs behind a clock it has seen
+
+
+def test_insert_values_are_rebuilt_from_the_row_and_later_updates(svc, store):
+    from station_desktop.store.capture import row_as_of
+
+    p = svc.create("person", {"name": "王五", "id_number": make_id(seq=51), "categories": "退役士兵",
+                              "phone": "13900001111"})
+    created = log(store)[-1]
+    assert created["op"] == "I" and created["changes"] is None
+    svc.update("person", p["id"], {"phone": "13900002222", "residence": "二组"})
+    svc.update("person", p["id"], {"name": "王武"})
+    with store.engine.connect() as conn:
+        original = row_as_of(conn, "person", p["id"], created["seq"])
+        after_first = row_as_of(conn, "person", p["id"], created["seq"] + 1)
+        before = row_as_of(conn, "person", p["id"], created["seq"] - 1)
+    assert (original["name"], original["phone"], original["residence"]) == (
+        "王五", "13900001111", None)
+    assert (after_first["name"], after_first["phone"]) == ("王五", "13900002222")
+    assert before is None

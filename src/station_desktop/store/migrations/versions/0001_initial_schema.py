@@ -87,7 +87,7 @@ def upgrade() -> None:
     sa.Column('station_code', sa.String(length=12), nullable=True),
     sa.Column('operator_id', sa.String(length=36), nullable=True),
     sa.Column('origin', sa.String(length=12), nullable=True),
-    sa.Column('changes', sa.JSON(), nullable=False),
+    sa.Column('changes', sa.JSON(), nullable=True),
     sa.PrimaryKeyConstraint('seq', name=op.f('pk_change_log')),
     sqlite_autoincrement=True,
     )

@@ -25,6 +25,8 @@ def upgrade() -> None:
         sa.Column("person_id", sa.String(length=36), nullable=False),
         sa.Column("kind", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("key", "person_id", "kind", name=op.f("pk_search_key")),
+        # The key index is the table: no second copy of every key.
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "search_pending",
