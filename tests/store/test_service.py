@@ -165,7 +165,7 @@ def test_case_escalates_village_town_county_and_closes(svc, person):
     assert closed["satisfaction"] == "4"
     steps = svc.list("case_step", order_by="created_at")
     assert [(s["action"], s["from_level"], s["to_level"]) for s in steps] == [
-        ("mediate", "village", "village"), ("escalate", "village", "town"),
+        ("register", None, "village"), ("mediate", "village", "village"), ("escalate", "village", "town"),
         ("escalate", "town", "county"), ("close", "county", "county")]
 
 
@@ -222,3 +222,31 @@ def test_due_list_follows_catalogue_rules(svc, store):
         item = s.scalars(select(CatalogueItem).where(CatalogueItem.code == "disabled_soldier")).one()
         item.data = {**item.data, "contact_interval_days": 180}
     assert Service(store, today=date(2026, 11, 23)).due_list()["overdue_contacts"] == []
+
+
+def test_deadlines_may_lie_ahead_but_events_may_not(svc, person):
+    case = svc.create("dispute_case", {"parties": "甲乙", "registrar": "王建国", "channel": "来访",
+                                       "case_type": "邻里纠纷", "registered_on": "2026-11-23",
+                                       "deadline": "2026-12-08", "content": "争议"})
+    assert str(case["deadline"]) == "2026-12-08"
+    steps = svc.list("case_step", where={"case_id": case["id"]})
+    assert [(s["action"], s["to_level"], s["handler"]) for s in steps] == [
+        ("register", "village", "王建国")]
+    with pytest.raises(ValidationError):
+        svc.create("dispute_case", {"parties": "甲乙", "registrar": "王", "channel": "来访",
+                                    "case_type": "邻里纠纷", "registered_on": "2026-12-01",
+                                    "deadline": "2026-12-08", "content": "争议"})
+
+
+def test_volunteer_hours_in_one_transaction(svc, store, person):
+    team = svc.create("volunteer_team", {"name": "张富清老兵志愿服务队"})
+    a = svc.create("volunteer_member", {"team_id": team["id"], "name": "甲", "joined_on": "2026-01-01"})
+    b = svc.create("volunteer_member", {"team_id": team["id"], "name": "乙", "joined_on": "2026-01-01"})
+    act = svc.create("volunteer_activity", {"team_id": team["id"], "title": "清扫烈士陵园",
+                                            "held_on": "2026-04-04"})
+    assert svc.set_volunteer_hours(act["id"], {a["id"]: 120, b["id"]: 90}) == 2
+    assert svc.set_volunteer_hours(act["id"], {a["id"]: 150, b["id"]: 0}) == 2
+    rows = svc.list("volunteer_hours")
+    assert [(r["member_id"], r["minutes"]) for r in rows] == [(a["id"], 150)]
+    with pytest.raises(ValidationError):
+        svc.set_volunteer_hours(act["id"], {a["id"]: 2000})

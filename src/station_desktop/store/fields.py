@@ -35,6 +35,7 @@ class Field:
     required: bool = False
     arg: Any = None  # enum class, catalogue kind, referenced table, or (min, max) for int
     max_len: int = MAX_SHORT
+    future_ok: bool = False  # deadlines and plans may lie ahead; records of events may not
 
 
 def _t(label: str, required: bool = False, max_len: int = MAX_SHORT) -> Field:
@@ -47,6 +48,10 @@ def _long(label: str, required: bool = False) -> Field:
 
 def _d(label: str, required: bool = False) -> Field:
     return Field(label, "date", required)
+
+
+def _deadline(label: str, required: bool = False) -> Field:
+    return Field(label, "date", required, future_ok=True)
 
 
 def _b(label: str) -> Field:
@@ -172,8 +177,8 @@ FIELDS: dict[str, dict[str, Field]] = {
         "holiday": _cat("节日", "holiday", True),
         "year": Field("年份", "int", True, (2000, 2100)),
         "name": _t("活动名称", True, 100),
-        "start_on": _d("开始日期", True),
-        "end_on": _d("结束日期", True),
+        "start_on": _deadline("开始日期", True),
+        "end_on": _deadline("结束日期", True),
     },
     "aid_application": {
         "person_id": _ref("帮扶对象", "person"),
@@ -205,7 +210,7 @@ FIELDS: dict[str, dict[str, Field]] = {
         "case_type": _cat("类型", "case_type", True),
         "urgency": _enum("紧急程度", enums.Urgency),
         "registered_on": _d("登记日期", True),
-        "deadline": _d("办理期限", True),
+        "deadline": _deadline("办理期限", True),
         "content": _long("诉求内容", True),
         "repeat_petition": _b("重复访"),
     },
@@ -217,7 +222,7 @@ FIELDS: dict[str, dict[str, Field]] = {
         "award_type": _t("奖励类型", max_len=100),
         "awarded_on": _d("授予日期"),
         "applied_on": _d("申请日期"),
-        "deadline": _d("送达期限"),
+        "deadline": _deadline("送达期限"),
         "address": _t("地址"),
         "recipient": _t("接收人", max_len=100),
         "deliverer": _t("送达人", max_len=100),
@@ -293,7 +298,7 @@ def _clean_value(name: str, f: Field, value: Any, cats: Catalogues, *, today: da
         case "text":
             return clean_text(name, str(value), f.max_len, required=f.required, label=f.label)
         case "date":
-            return parse_date(value, field=name, latest=today)
+            return parse_date(value, field=name, latest=None if f.future_ok else today)
         case "month":
             return parse_date(value, field=name, allow_partial=True, latest=today)
         case "bool":

@@ -8,8 +8,8 @@ objects, so callers (a Qt worker thread, the CLI) hold no Session.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import json
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -178,6 +178,14 @@ class Service:
             s.add(obj)
             s.flush()
             self._after_write(s, kind, obj)
+            if kind == "dispute_case":
+                # The registration is the first step of every case's history.
+                s.add(m.CaseStep(
+                    station_code=station_code, case_id=obj.id, step_on=obj.registered_on,  # type: ignore[attr-defined]
+                    action=enums.CaseAction.REGISTER.value, from_level=None,
+                    to_level=obj.level, handler=obj.registrar,  # type: ignore[attr-defined]
+                    updated_by=self.operator_id,
+                ))
             return row_dict(obj)
 
     def update(self, kind: str, row_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -462,6 +470,37 @@ class Service:
             h.updated_by = self.operator_id
             s.flush()
             return row_dict(h)
+
+    def set_volunteer_hours(self, activity_id: str, minutes: Mapping[str, int]) -> int:
+        """Record each member's minutes at one activity in one transaction (0 removes)."""
+        for value in minutes.values():
+            if not isinstance(value, int) or not 0 <= value <= 24 * 60:
+                raise ValidationError("minutes", f"服务时长应在 0 到 1440 分钟之间，现在是 {value}。")
+        with self.store.write(self.operator_id) as s:
+            activity = self._live(s, "volunteer_activity", activity_id)
+            existing = {
+                h.member_id: h for h in s.scalars(select(m.VolunteerHours).where(
+                    m.VolunteerHours.activity_id == activity_id,
+                    m.VolunteerHours.deleted_at.is_(None)))
+            }
+            written = 0
+            for member_id, value in minutes.items():
+                self._live(s, "volunteer_member", member_id)
+                row = existing.get(member_id)
+                if value == 0:
+                    if row is not None:
+                        row.deleted_at = m.utc_now()
+                        written += 1
+                elif row is None:
+                    s.add(m.VolunteerHours(station_code=activity.station_code, activity_id=activity_id,
+                                           member_id=member_id, minutes=value,
+                                           updated_by=self.operator_id))
+                    written += 1
+                elif row.minutes != value:
+                    row.minutes = value
+                    row.updated_by = self.operator_id
+                    written += 1
+            return written
 
     # --- reading a person's file -------------------------------------------
 
