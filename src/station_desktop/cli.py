@@ -244,10 +244,6 @@ def cmd_backup(args: argparse.Namespace) -> int:
     store, _svc = _open(args)
     try:
         summary = backup(store, Path(args.file))
-        with store.write(None) as s:
-            from station_desktop.store.models import AuditEvent
-
-            s.add(AuditEvent(action="backup", detail={"file": str(args.file)}))
     finally:
         store.close()
     emit(args, summary.__dict__, lambda: print(
@@ -257,25 +253,15 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from station_desktop.store.backup import restore, summarize
-    from station_desktop.store.migrate import open_store
-    from station_desktop.store.models import AuditEvent
-    from station_desktop.store.search import rebuild_index
+    from station_desktop.store.backup import restore_data_dir, summarize
 
     preview = summarize(Path(args.file))
     if not args.yes and not args.json:
         print(f"备份内容：{preview.station_name or ''}（{preview.station_code or ''}），"
               f"最后修改 {preview.last_change_at or '无'}，人员 {preview.counts['person']}，"
               f"走访 {preview.counts['visit']}。")
-    summary, kept = restore(args.data_dir, Path(args.file))
-    store = open_store(args.data_dir)
-    try:
-        rebuild_index(store)
-        with store.write(None) as s:
-            s.add(AuditEvent(action="restore", detail={"file": str(args.file),
-                                                       "kept": str(kept) if kept else None}))
-    finally:
-        store.close()
+    store, summary, kept = restore_data_dir(args.data_dir, Path(args.file))
+    store.close()
     data = {**summary.__dict__, "previous_kept_at": kept}
     emit(args, data, lambda: print(
         f"已从 {args.file} 恢复。" + (f"原数据已另存为 {kept}。" if kept else "")))

@@ -91,8 +91,10 @@ def summarize(path: Path) -> BackupSummary:
     )
 
 
-def backup(store: Store, dest: Path) -> BackupSummary:
-    """Back up to ``dest`` and verify what was written by reading it back."""
+def backup(store: Store, dest: Path, *, operator_id: str | None = None) -> BackupSummary:
+    """Back up to ``dest``, verify what was written by reading it back, note it in the audit log."""
+    from station_desktop.store.models import AuditEvent
+
     backup_file(store.path, dest)
     written = summarize(dest)
     live = summarize(store.path)
@@ -101,6 +103,8 @@ def backup(store: Store, dest: Path) -> BackupSummary:
             f"备份文件“{dest}”校验不一致。", hint="请换一个U盘或文件夹再备份一次。",
             code="backup_mismatch",
         )
+    with store.write(operator_id) as s:
+        s.add(AuditEvent(action="backup", operator_id=operator_id, detail={"file": str(dest)}))
     return written
 
 
@@ -153,3 +157,35 @@ def restore(data_dir: Path, source: Path) -> tuple[BackupSummary, Path | None]:
         dst.close()
         src.close()
     return summary, kept
+
+
+def restore_data_dir(
+    data_dir: Path, source: Path, *, operator_id: str | None = None, progress=None,  # noqa: ANN001
+) -> tuple[Store, BackupSummary, Path | None]:
+    """Restore ``source`` into ``data_dir`` and reopen it, ready to use.
+
+    The one restore path for the CLI and the GUI: the backup is checked, the
+    current file kept aside, the copy made, the search index rebuilt and the
+    restore written to the audit log. The caller must have closed its Store;
+    a refused restore changes nothing, and the caller reopens its own file.
+    """
+    from station_desktop.store.migrate import open_store
+    from station_desktop.store.models import AuditEvent
+    from station_desktop.store.search import rebuild_index
+
+    step = progress or (lambda _done, _total: None)
+    step(0, 3)
+    summary, kept = restore(data_dir, source)
+    store = open_store(data_dir, daily_backup=False)
+    step(1, 3)
+    rebuild_index(store)
+    step(2, 3)
+    with store.write(operator_id) as s:
+        from sqlalchemy import text
+
+        known = s.execute(text("SELECT 1 FROM operator WHERE id = :i"), {"i": operator_id}).first()
+        operator_id = operator_id if known else None
+        s.add(AuditEvent(action="restore", operator_id=operator_id,
+                         detail={"file": str(source), "kept": str(kept) if kept else None}))
+    step(3, 3)
+    return store, summary, kept

@@ -93,6 +93,10 @@ class Service:
             self._catalogues = Catalogues(entries) if entries else Catalogues.defaults()
         return self._catalogues
 
+    def reload_catalogues(self) -> None:
+        """Forget cached catalogues (after a restore or a county catalogue update)."""
+        self._catalogues = None
+
     def _model(self, kind: str) -> type[m.Synced]:
         try:
             return m.MODEL_BY_TABLE[kind]
@@ -254,16 +258,19 @@ class Service:
                                 .where(model.deleted_at.is_(None))) or 0)
 
     def recycle_bin(self) -> list[dict[str, Any]]:
-        """Every tombstoned record, newest deletion first, with a label to show."""
+        """Every tombstoned record, newest deletion first, with a label a cadre recognises."""
         out: list[dict[str, Any]] = []
+        cats = self.catalogues()
         with self.store.read() as s:
+            names = dict(s.execute(text("SELECT id, name FROM person")).all())
             for model in m.SYNCED_MODELS:
+                kind = model.__tablename__  # type: ignore[attr-defined]
                 for obj in s.scalars(select(model).where(model.deleted_at.is_not(None))):
-                    kind = model.__tablename__  # type: ignore[attr-defined]
                     out.append({
                         "kind": kind, "kind_label": KIND_LABELS.get(kind, kind), "id": obj.id,
-                        "label": getattr(obj, "name", None) or getattr(obj, "title", None)
-                        or getattr(obj, "kind", "") or obj.id,
+                        "label": _bin_label(kind, row_dict(obj), cats),
+                        "person_name": (obj.name if kind == "person"  # type: ignore[attr-defined]
+                                        else names.get(getattr(obj, "person_id", None) or "", "")),
                         "deleted_at": obj.deleted_at,
                     })
         return sorted(out, key=lambda r: r["deleted_at"], reverse=True)
@@ -334,6 +341,11 @@ class Service:
     def _after_write(self, s: Session, kind: str, obj: m.Synced) -> None:
         if kind == "visit":
             self._visit_written(s, obj)  # type: ignore[arg-type]
+        if kind == "station":
+            own = s.get(m.Meta, "station_name")
+            code = s.get(m.Meta, "station_code")
+            if own is not None and code is not None and code.value == obj.code:  # type: ignore[attr-defined]
+                own.value = obj.name  # type: ignore[attr-defined]
 
     def _visit_written(self, s: Session, visit: m.Visit) -> None:
         """Keep the person's last contact date and close the life event the visit answers."""
@@ -613,6 +625,20 @@ class Service:
         with self.store.read() as s:
             return int(s.scalar(text("SELECT count(*) FROM change_log WHERE seq > :a "
                                      "AND origin IS NULL"), {"a": acked}) or 0)
+
+
+def _bin_label(kind: str, row: dict[str, Any], cats: Catalogues) -> str:
+    """What a deleted record is, in words: 2026-11-01 常态化联系, 三等功喜报, 张三与李四 ..."""
+    what = {
+        "visit": lambda: f"{row['visit_date']} {cats.name('visit_kind', row['kind'])}",
+        "life_event": lambda: f"{row['event_date']} {cats.name('life_event', row['kind'])}",
+        "aid_application": lambda: f"{row['applied_on']} {cats.name('aid_type', row['aid_type'])}",
+        "aid_payment": lambda: f"{row['paid_on']} {row['amount_fen'] / 100:.2f} 元",
+        "family_member": lambda: f"{row['relation']} {row['name']}",
+        "dispute_case": lambda: row["parties"],
+    }.get(kind)
+    detail = what() if what else (row.get("name") or row.get("title") or row.get("code"))
+    return str(detail or "（无标题）")
 
 
 def json_list(value: str | list[str] | None) -> list[str]:
