@@ -122,3 +122,21 @@ def test_daily_backup_is_made_once_per_day(tmp_path):
     open_store(tmp_path).close()
     open_store(tmp_path).close()
     assert len(list((tmp_path / "backups").glob("daily-*.sqlite3"))) == 1
+
+
+def test_schema_head_constant_matches_the_migration_scripts():
+    from station_desktop.store.migrate import SCHEMA_HEAD
+
+    assert SCHEMA_HEAD == head_revision()
+
+
+def test_opening_a_current_database_does_not_import_alembic(tmp_path):
+    import subprocess
+    import sys
+
+    open_store(tmp_path).close()
+    code = ("import sys\nfrom pathlib import Path\n"
+            "from station_desktop.store.migrate import open_store\n"
+            f"open_store(Path({str(tmp_path)!r})).close()\n"
+            "sys.exit(1 if 'alembic' in sys.modules else 0)\n")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -250,3 +250,17 @@ def test_volunteer_hours_in_one_transaction(svc, store, person):
     assert [(r["member_id"], r["minutes"]) for r in rows] == [(a["id"], 150)]
     with pytest.raises(ValidationError):
         svc.set_volunteer_hours(act["id"], {a["id"]: 2000})
+
+
+def test_deleting_a_visit_recomputes_last_contact(svc, person):
+    first = svc.create("visit", {"person_id": person["id"], "kind": "routine", "method": "phone",
+                                 "visit_date": "2026-06-01", "visitor": "王建国"})
+    later = svc.create("visit", {"person_id": person["id"], "kind": "routine", "method": "phone",
+                                 "visit_date": "2026-10-01", "visitor": "王建国"})
+    assert str(svc.get("person", person["id"])["last_contact_on"]) == "2026-10-01"
+    svc.delete("visit", later["id"])
+    assert str(svc.get("person", person["id"])["last_contact_on"]) == "2026-06-01"
+    svc.delete("visit", first["id"])
+    assert svc.get("person", person["id"])["last_contact_on"] is None
+    svc.restore("visit", later["id"])
+    assert str(svc.get("person", person["id"])["last_contact_on"]) == "2026-10-01"

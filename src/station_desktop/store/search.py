@@ -60,11 +60,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import cache, lru_cache
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _dist_version
 from itertools import islice, product
 from typing import TYPE_CHECKING, Any
 
-import pypinyin
-from pypinyin import lazy_pinyin
 from sqlalchemy import Connection
 
 if TYPE_CHECKING:
@@ -129,7 +129,18 @@ _RANK_PINYIN = 12  # letters of pinyin kept in a key's rank suffix
 
 # Bump when person_keys() changes the keys it makes: the index then rebuilds itself.
 _KEY_LAYOUT = 1
-INDEX_VERSION = f"{_KEY_LAYOUT}/pypinyin-{pypinyin.__version__}"
+# The pypinyin version is read from its metadata: importing pypinyin loads its
+# phrase dictionary (0.2 s), which only indexing needs, never start-up.
+def _pypinyin_version() -> str:
+    try:
+        return _dist_version("pypinyin")
+    except PackageNotFoundError:  # a frozen program without the package metadata
+        import pypinyin
+
+        return str(pypinyin.__version__)
+
+
+INDEX_VERSION = f"{_KEY_LAYOUT}/pypinyin-{_pypinyin_version()}"
 _META_VERSION = "search_index_version"
 
 # Surnames read differently from their everyday reading (多音字姓氏). Both the
@@ -181,6 +192,8 @@ _MAX_READINGS = 8
 @cache
 def _char_pinyin(ch: str) -> str:
     """The everyday toneless reading of one Chinese character ('' if pypinyin has none)."""
+    from pypinyin import lazy_pinyin  # imported on first use: see INDEX_VERSION
+
     return _SYLLABLE.sub("", lazy_pinyin(ch)[0].lower())
 
 

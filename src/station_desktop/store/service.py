@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -211,6 +211,9 @@ class Service:
             obj = self._live(s, kind, row_id)
             obj.deleted_at = m.utc_now()
             obj.updated_by = self.operator_id
+            s.flush()
+            if kind == "visit":
+                self._refresh_last_contact(s, obj.person_id)  # type: ignore[attr-defined]
 
     def restore(self, kind: str, row_id: str) -> dict[str, Any]:
         with self.store.write(self.operator_id) as s:
@@ -224,6 +227,8 @@ class Service:
             obj.deleted_at = None
             obj.updated_by = self.operator_id
             s.flush()
+            if kind == "visit":
+                self._refresh_last_contact(s, obj.person_id)  # type: ignore[attr-defined]
             return row_dict(obj)
 
     def get(self, kind: str, row_id: str, *, include_deleted: bool = False) -> dict[str, Any]:
@@ -347,16 +352,18 @@ class Service:
             if own is not None and code is not None and code.value == obj.code:  # type: ignore[attr-defined]
                 own.value = obj.name  # type: ignore[attr-defined]
 
+    def _refresh_last_contact(self, s: Session, person_id: str) -> None:
+        """The person's last contact is their latest live visit (kept for the due list)."""
+        person = s.get(m.Person, person_id)
+        last = s.scalar(select(func.max(m.Visit.visit_date)).where(
+            m.Visit.person_id == person_id, m.Visit.deleted_at.is_(None)))
+        if person is not None and person.last_contact_on != last:
+            person.last_contact_on = last
+
     def _visit_written(self, s: Session, visit: m.Visit) -> None:
         """Keep the person's last contact date and close the life event the visit answers."""
-        person = self._live(s, "person", visit.person_id)
-        last = s.scalar(
-            select(func.max(m.Visit.visit_date)).where(
-                m.Visit.person_id == visit.person_id, m.Visit.deleted_at.is_(None)
-            )
-        )
-        if person.last_contact_on != last:  # type: ignore[attr-defined]
-            person.last_contact_on = last  # type: ignore[attr-defined]
+        self._live(s, "person", visit.person_id)
+        self._refresh_last_contact(s, visit.person_id)
         if visit.life_event_id:
             events = [self._live(s, "life_event", visit.life_event_id)]
         else:
@@ -556,68 +563,12 @@ class Service:
         """The to-do list: overdue contacts, 六必访 visits due, holiday visits, coverage.
 
         Intervals and deadlines come from the catalogues the county owns, so a
-        changed catalogue changes this list without a program update.
+        changed catalogue changes this list without a program update. Computed
+        in SQL (store/visits.py): one pass over the roster, no loop per person.
         """
-        today = self.today
-        cats = self.catalogues()
-        intervals: dict[tuple[str, bool], int] = {}
-        overdue: list[dict[str, Any]] = []
-        holidays = rules.active_holidays(today, cats)
-        q_start, q_end = rules.quarter_bounds(today)
-        with self.store.read() as s:
-            persons = s.execute(text(
-                "SELECT id, name, categories, key_focus, last_contact_on, registered_on, "
-                "birth_date FROM person WHERE deleted_at IS NULL")).all()
-            contacted = set(s.execute(text(
-                "SELECT DISTINCT person_id FROM visit WHERE deleted_at IS NULL "
-                "AND visit_date BETWEEN :a AND :b"), {"a": q_start, "b": q_end}).scalars())
-            events = s.execute(text(
-                "SELECT e.id, e.person_id, p.name, e.kind, e.event_date, e.visit_due_on "
-                "FROM life_event e JOIN person p ON p.id = e.person_id "
-                "WHERE e.closed_on IS NULL AND e.deleted_at IS NULL AND p.deleted_at IS NULL "
-                "ORDER BY e.visit_due_on")).all()
-            holiday_visited: dict[str, set[str]] = {
-                w.code: set(s.execute(text(
-                    "SELECT DISTINCT person_id FROM visit WHERE deleted_at IS NULL "
-                    "AND visit_date BETWEEN :a AND :b"), {"a": w.start, "b": w.end}).scalars())
-                for w in holidays
-            }
-        holiday_due: dict[str, list[dict[str, Any]]] = {w.code: [] for w in holidays}
-        for pid, name, categories, key_focus, last, registered, birth in persons:
-            codes = json_list(categories)
-            key = (categories, bool(key_focus))
-            if key not in intervals:
-                intervals[key] = rules.contact_interval_days(codes, bool(key_focus), cats)
-            due_on = _as_date(last or registered) + timedelta(days=intervals[key])
-            if due_on < today:
-                overdue.append({"person_id": pid, "name": name, "last_contact_on": last,
-                                "due_on": due_on, "overdue_days": (today - due_on).days})
-            if holidays and rules.is_priority(codes, bool(key_focus), _as_date(birth), cats, today):
-                for w in holidays:
-                    if pid not in holiday_visited[w.code]:
-                        holiday_due[w.code].append({"person_id": pid, "name": name})
-        overdue.sort(key=lambda r: (-r["overdue_days"], r["name"]))
-        reached = len(contacted & {p[0] for p in persons})
-        return {
-            "today": today,
-            "overdue_contacts": overdue[:limit],
-            "overdue_total": len(overdue),
-            "life_events_due": [
-                {"event_id": e.id, "person_id": e.person_id, "name": e.name,
-                 "kind": e.kind, "kind_label": cats.name("life_event", e.kind),
-                 "event_date": e.event_date, "visit_due_on": e.visit_due_on,
-                 "overdue": _as_date(e.visit_due_on) < today}
-                for e in events
-            ],
-            "holidays": [
-                {"code": w.code, "name": w.name, "start": w.start, "end": w.end,
-                 "holiday_date": w.holiday_date, "not_yet_visited": holiday_due[w.code][:limit],
-                 "not_yet_visited_total": len(holiday_due[w.code])}
-                for w in holidays
-            ],
-            "coverage": {"quarter_start": q_start, "quarter_end": q_end, "contacted": reached,
-                         "total": len(persons), "ratio": rules.coverage_ratio(reached, len(persons))},
-        }
+        from station_desktop.store.visits import due_list_sql  # visits imports this module
+
+        return due_list_sql(self.store, self.catalogues(), self.today, limit=limit)
 
     def pending_changes(self) -> int:
         """Changes recorded here and not yet acknowledged by the county."""
@@ -641,15 +592,11 @@ def _bin_label(kind: str, row: dict[str, Any], cats: Catalogues) -> str:
     return str(detail or "（无标题）")
 
 
+
+
+
 def json_list(value: str | list[str] | None) -> list[str]:
     """A JSON array column read through raw SQL."""
     if value is None:
         return []
     return value if isinstance(value, list) else list(json.loads(value))
-
-
-def _as_date(value: str | date | None) -> date | None:
-    """A DATE column read through raw SQL arrives as ISO text."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(value)
