@@ -140,3 +140,27 @@ def test_opening_a_current_database_does_not_import_alembic(tmp_path):
             f"open_store(Path({str(tmp_path)!r})).close()\n"
             "sys.exit(1 if 'alembic' in sys.modules else 0)\n")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_planner_statistics_are_refreshed_when_the_roster_grows(tmp_path):
+    import random
+    from datetime import date
+
+    from station_desktop.store.demo import insert_rows, make_persons
+
+    store = open_store(tmp_path)
+    try:
+        with store.raw_write() as con:
+            insert_rows(con, "person",
+                        make_persons(random.Random(3), 1500, "420303100201", date(2026, 11, 23)))
+    finally:
+        store.close()
+    store = open_store(tmp_path)  # stale (no statistics): analysed
+    try:
+        with store.engine.connect() as conn:
+            plan = conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT id FROM person WHERE deleted_at IS NULL").all()
+        assert "uq_person_live_id_number" not in str(plan)
+        assert store.analyze(only_if_stale=True) is False  # fresh: nothing written
+    finally:
+        store.close()

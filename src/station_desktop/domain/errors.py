@@ -16,10 +16,13 @@ class StationError(Exception):
 
     code: str = "error"
 
-    def __init__(self, message: str, *, hint: str = "", code: str | None = None, **facts: Any):
+    def __init__(self, message: str, *, hint: str = "", code: str | None = None,
+                 field: str | None = None, **facts: Any):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        #: The form field the problem is about, when there is one.
+        self.field = field
         if code is not None:
             self.code = code
         self.facts = facts
@@ -39,7 +42,6 @@ class ValidationError(StationError):
 
     def __init__(self, field: str, message: str, *, hint: str = "", **facts: Any):
         super().__init__(message, hint=hint, field=field, **facts)
-        self.field = field
 
 
 class NotFoundError(StationError):

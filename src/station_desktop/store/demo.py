@@ -1455,4 +1455,5 @@ def generate_demo(
                     progress(done, total)
             counts[table] = len(table_rows)
         check_cancel()
+    store.analyze()
     return counts

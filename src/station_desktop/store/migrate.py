@@ -102,6 +102,7 @@ def open_store(data_dir: Path, *, migrate: bool = True, daily_backup: bool = Tru
         upgrade(store)
         with store.engine.begin() as conn:
             conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+    store.analyze(only_if_stale=True)
     if existed and daily_backup:
         rotate_daily(store)
     return store

@@ -290,7 +290,8 @@ class Service:
         if other is not None:
             raise ConflictError(
                 f"身份证号 {id_number} 已登记在“{other.name}”的档案中，不能重复建档。",
-                hint="请打开已有档案修改，或核对号码。", code="duplicate_id", person_id=other.id,
+                hint="请打开已有档案修改，或核对号码。", code="duplicate_id", field="id_number",
+                person_id=other.id,
             )
 
     def _prepare(
