@@ -11,6 +11,7 @@ import pytest
 # Set before anything imports Qt: tests never need a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import station_desktop.ui  # noqa: E402,F401 - installs PySide6 workarounds before any emit
 from station_desktop.domain.idnumber import check_char  # noqa: E402
 from station_desktop.store.migrate import open_store  # noqa: E402
 from station_desktop.store.service import Service  # noqa: E402
