@@ -1,4 +1,4 @@
-"""Start-up of the GUI: data dir, demo station, migrations, then the Qt window.
+"""Start-up of the GUI: data dir, single instance, demo station, migrations, window.
 
 Qt is imported only inside :func:`run_gui`, from ``station_desktop.ui``.
 """
@@ -8,14 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def run_gui(data_dir: Path, *, demo: bool = False) -> int:
-    from station_desktop.store.migrate import open_store
+def run_gui(data_dir: Path, *, demo: bool = False, quit_when_ready: bool = False) -> int:
+    from station_desktop.ui.main_window import start
 
-    if demo:
-        from station_desktop.cli import init_demo
-
-        init_demo(data_dir)
-    store = open_store(data_dir)
-    from station_desktop.ui.main_window import run
-
-    return run(store)
+    return start(Path(data_dir), demo=demo, quit_when_ready=quit_when_ready)

@@ -271,7 +271,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_gui(args: argparse.Namespace) -> int:
     from station_desktop.app import run_gui
 
-    return run_gui(args.data_dir, demo=args.demo)
+    return run_gui(args.data_dir, demo=args.demo, quit_when_ready=args.quit_when_ready)
 
 
 # --- parser --------------------------------------------------------------------
@@ -292,6 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="以 JSON 输出数据")
     p = _Parser(prog="station-desktop", description="退役军人服务站管理程序", parents=[common])
     p.add_argument("--demo", action="store_true", help="打开演示服务站")
+    # For start-up benchmarks and smoke tests: exit once the home page has loaded.
+    p.add_argument("--quit-when-ready", action="store_true", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     def add(name: str, fn: Callable[[argparse.Namespace], int], help_: str,

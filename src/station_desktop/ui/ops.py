@@ -1,0 +1,166 @@
+"""One way to run work off the GUI thread.
+
+    Op(parent, fn).success(cb).failure(cb).with_progress("正在导入…").run()
+
+Every operation runs on a single worker thread, so SQLite never sees two
+writers from this process. Results and errors come back to the GUI thread
+through a queued signal; the worker never touches a widget. Long work gets
+a progress dialog with a cancel button that appears only after half a
+second, so quick operations never flash one.
+
+``fn`` receives a :class:`Progress` when it accepts one argument: it calls
+``progress(done, total)`` and checks ``progress.cancelled``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+log = logging.getLogger(__name__)
+
+PROGRESS_DELAY_MS = 500
+
+
+class Progress:
+    """Handed to long work: report counts, honour cancel. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._cancel = threading.Event()
+        self._lock = threading.Lock()
+        self.done = 0
+        self.total = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        with self._lock:
+            self.done, self.total = done, total
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def snapshot(self) -> tuple[int, int]:
+        with self._lock:
+            return self.done, self.total
+
+
+class _Executor:
+    """The single worker thread shared by every Op."""
+
+    _pool: ThreadPoolExecutor | None = None
+
+    @classmethod
+    def submit(cls, fn: Callable[[], Any]) -> Future:
+        if cls._pool is None:
+            cls._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-worker")
+        return cls._pool.submit(fn)
+
+    @classmethod
+    def shutdown(cls) -> None:
+        if cls._pool is not None:
+            cls._pool.shutdown(wait=True)
+            cls._pool = None
+
+
+def shutdown_worker() -> None:
+    """Wait for running work before the program exits (never cut a write short)."""
+    _Executor.shutdown()
+
+
+class _Relay(QObject):
+    finished = Signal(object, object)  # result, exception
+
+
+class Op:
+    """A unit of work for the worker thread, with callbacks on the GUI thread."""
+
+    #: Operations still running (tests wait on this being empty).
+    running: set[Op] = set()
+
+    def __init__(self, parent: QWidget | None, fn: Callable[..., Any]):
+        self.parent = parent
+        self.fn = fn
+        self._success: Callable[[Any], None] | None = None
+        self._failure: Callable[[BaseException], None] | None = None
+        self._label: str | None = None
+        self.progress = Progress()
+        self._dialog: QProgressDialog | None = None
+        self._timer: QTimer | None = None
+        self._relay = _Relay()
+        self._relay.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
+
+    def success(self, cb: Callable[[Any], None]) -> Op:
+        self._success = cb
+        return self
+
+    def failure(self, cb: Callable[[BaseException], None]) -> Op:
+        self._failure = cb
+        return self
+
+    def with_progress(self, label: str) -> Op:
+        self._label = label
+        return self
+
+    def run(self) -> Op:
+        Op.running.add(self)
+        takes_progress = len(inspect.signature(self.fn).parameters) >= 1
+
+        def work() -> None:
+            try:
+                result = self.fn(self.progress) if takes_progress else self.fn()
+            except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread
+                self._relay.finished.emit(None, exc)
+            else:
+                self._relay.finished.emit(result, None)
+
+        if self._label:
+            self._timer = QTimer()
+            self._timer.setInterval(100)
+            self._timer.timeout.connect(self._tick)
+            self._started = 0
+            self._timer.start()
+        _Executor.submit(work)
+        return self
+
+    def _tick(self) -> None:
+        self._started += 100
+        if self._dialog is None and self._started >= PROGRESS_DELAY_MS:
+            self._dialog = QProgressDialog(self._label or "", "取消", 0, 0, self.parent)
+            self._dialog.setWindowTitle("请稍候")
+            self._dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            self._dialog.setMinimumDuration(0)
+            self._dialog.canceled.connect(self.progress.cancel)
+            self._dialog.show()
+        if self._dialog is not None:
+            done, total = self.progress.snapshot()
+            self._dialog.setMaximum(max(total, 0))
+            self._dialog.setValue(min(done, total) if total else 0)
+
+    def _on_finished(self, result: Any, exc: BaseException | None) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        if self._dialog is not None:
+            self._dialog.reset()
+            self._dialog.hide()
+            self._dialog.deleteLater()
+        Op.running.discard(self)
+        if exc is not None:
+            if self._failure is not None:
+                self._failure(exc)
+            else:
+                from station_desktop.ui.errors import show_error
+
+                show_error(self.parent, exc)
+            return
+        if self._success is not None:
+            self._success(result)

@@ -1,0 +1,791 @@
+"""帮扶援助: the aid ledger, the 村 → 镇 → 县 review path, payments and yearly totals.
+
+Also home of the small pieces the four ledger pages share (:class:`LedgerModel`,
+:class:`LedgerTable`, :class:`LedgerPage`): a sortable table whose id list is
+re-queried in SQL, header state remembered, selection kept across reloads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from station_desktop.domain import enums
+from station_desktop.domain.errors import ValidationError
+from station_desktop.domain.validate import format_fen, parse_date, parse_yuan
+from station_desktop.store import ledgers
+from station_desktop.ui.context import AppContext
+from station_desktop.ui.forms import ERROR_STYLE, RecordDialog, RecordForm
+from station_desktop.ui.ops import Op
+from station_desktop.ui.person_picker import pick_person
+from station_desktop.ui.table import Column, LazyTableModel
+
+Index = QModelIndex | QPersistentModelIndex
+
+RED = "#c62828"
+GREY = "#777777"
+GREEN = "#2e7d32"
+TOTALS_STYLE = "font-size: 15px; font-weight: bold; padding: 2px 0;"
+HINT_STYLE = "color: #555; padding: 6px;"
+BIG_BUTTON = "QPushButton { padding: 5px 14px; }"
+
+
+# --- shared pieces for the ledger pages -----------------------------------------
+
+
+def money(value: Any, _rec: Any = None) -> str:
+    """Integer fen as yuan with separators; empty for no amount."""
+    return "" if value is None else format_fen(int(value))
+
+
+def yuan(value: Any) -> str:
+    return "¥" + format_fen(int(value or 0))
+
+
+def label_of(enum_cls: type[enums.LabelledEnum]) -> Callable[[Any, Any], str]:
+    def fmt(value: Any, _rec: Any = None) -> str:
+        if value in (None, ""):
+            return ""
+        try:
+            return enum_cls(value).label
+        except ValueError:
+            return str(value)
+    return fmt
+
+
+class LedgerModel(LazyTableModel):
+    """A lazy table that can also colour a cell and right-align money."""
+
+    def __init__(self, columns: Sequence[Column], load_rows: Callable[[list[str]], dict],
+                 *, colour: Callable[[str, dict], str | None] | None = None,
+                 align_right: Iterable[str] = (), parent: Any = None):
+        super().__init__(columns, load_rows, parent)
+        self._colour = colour
+        self._right = set(align_right)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and self._colour is not None:
+            if not index.isValid() or not 0 <= index.row() < self.rowCount():
+                return None
+            rec = self.record(index.row())
+            if rec is None:
+                return None
+            colour = self._colour(self.columns[index.column()].key, rec)
+            return QBrush(QColor(colour)) if colour else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if index.isValid() and self.columns[index.column()].key in self._right:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
+        return super().data(index, role)
+
+
+class LedgerTable(QTableView):
+    """A table over a LedgerModel: header clicks re-query the ids sorted in SQL."""
+
+    def __init__(self, model: LedgerModel, ctx: AppContext, state_key: str,
+                 on_sort: Callable[[], None], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx, self.state_key, self._on_sort = ctx, state_key, on_sort
+        self.setModel(model)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(28)
+        header = self.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for i, col in enumerate(model.columns):
+            header.resizeSection(i, col.width)
+        state = ctx.config.state(state_key)
+        if state is not None:
+            header.restoreState(state)
+            section = header.sortIndicatorSection()
+            if 0 <= section < len(model.columns) and model.columns[section].sortable:
+                model.sort_key = model.columns[section].key
+                model.sort_desc = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+        self._show_sort()
+        header.sortIndicatorChanged.connect(self._sort)
+
+    @property
+    def ledger(self) -> LedgerModel:
+        return self.model()  # type: ignore[return-value]
+
+    def _show_sort(self) -> None:
+        m = self.ledger
+        keys = [c.key for c in m.columns]
+        header = self.horizontalHeader()
+        header.blockSignals(True)
+        if m.sort_key in keys:
+            header.setSortIndicator(keys.index(m.sort_key), Qt.SortOrder.DescendingOrder
+                                    if m.sort_desc else Qt.SortOrder.AscendingOrder)
+        else:
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.blockSignals(False)
+
+    def _sort(self, section: int, order: Qt.SortOrder) -> None:
+        m = self.ledger
+        if not 0 <= section < len(m.columns) or not m.columns[section].sortable:
+            self._show_sort()
+            return
+        m.sort_key = m.columns[section].key
+        m.sort_desc = order == Qt.SortOrder.DescendingOrder
+        self._on_sort()
+
+    def current_id(self) -> str | None:
+        rows = self.selectionModel().selectedRows()
+        return self.ledger.id_at(rows[0].row()) if rows else None
+
+    def current_record(self) -> dict | None:
+        rows = self.selectionModel().selectedRows()
+        return self.ledger.record(rows[0].row()) if rows else None
+
+    def select_id(self, row_id: str | None) -> bool:
+        row = self.ledger.row_of(row_id) if row_id else -1
+        if row < 0:
+            self.clearSelection()
+            return False
+        self.selectRow(row)
+        self.scrollTo(self.ledger.index(row, 0))
+        return True
+
+    def save_state(self) -> None:
+        self.ctx.config.save_state(self.state_key, self.horizontalHeader().saveState())
+
+
+def filter_combo(name: str, items: Iterable[tuple[str, Any]], *,
+                 width: int = 120) -> QComboBox:
+    combo = QComboBox()
+    combo.setObjectName(name)
+    for label, data in items:
+        combo.addItem(label, data)
+    combo.setMinimumWidth(width)
+    return combo
+
+
+def action_button(text: str, name: str, slot: Callable[[], None], *,
+                  tip: str = "") -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setStyleSheet(BIG_BUTTON)
+    if tip:
+        button.setToolTip(tip)
+    button.clicked.connect(lambda _=False: slot())
+    return button
+
+
+def labelled(text: str, widget: QWidget) -> QWidget:
+    box = QWidget()
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.setSpacing(4)
+    row.addWidget(QLabel(text))
+    row.addWidget(widget)
+    return box
+
+
+def detail_table(name: str, headers: Sequence[str], widths: Sequence[int]) -> QTableWidget:
+    """A small read-only table for a record's children (review path, steps, payments)."""
+    table = QTableWidget(0, len(headers))
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setStretchLastSection(True)
+    for i, w in enumerate(widths):
+        table.setColumnWidth(i, w)
+    return table
+
+
+def placeholder(table: QTableWidget, text: str) -> None:
+    """One grey line across an empty detail table saying why it is empty."""
+    fill_table(table, [[text] + [""] * (table.columnCount() - 1)], [GREY])
+    if table.columnCount() > 1:
+        table.setSpan(0, 0, 1, table.columnCount())
+
+
+def fill_table(table: QTableWidget, rows: Sequence[Sequence[str]],
+               colours: Sequence[str | None] | None = None) -> None:
+    table.clearSpans()
+    table.setRowCount(len(rows))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            item = QTableWidgetItem(value)
+            item.setToolTip(value)
+            if colours and colours[r]:
+                item.setForeground(QBrush(QColor(colours[r])))
+            table.setItem(r, c, item)
+
+
+class LedgerPage(QWidget):
+    """A page that reloads when one of ``kinds`` is written and it is on screen."""
+
+    kinds: tuple[str, ...] = ()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self._seq = 0
+        self._stale = True
+        self.dialog: QDialog | None = None  # the last dialog opened (tests drive it)
+        self.operator = ""
+        #: An id to select after the next reload (a record just added).
+        self.select_next: str | None = None
+        ctx.data_changed.connect(self._data_changed)
+
+    def _data_changed(self, kind: str) -> None:
+        if kind != "*" and kind not in self.kinds:
+            return
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def next_seq(self) -> int:
+        self._seq += 1
+        self._stale = False
+        return self._seq
+
+    def refresh(self) -> None:  # pragma: no cover - every page overrides
+        raise NotImplementedError
+
+    def open_dialog(self, dialog: QDialog) -> QDialog:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def record_dialog(self, title: str, form: RecordForm,
+                      submit: Callable[[dict[str, Any]], Any], changed: str,
+                      after: Callable[[Any], None] | None = None) -> RecordDialog:
+        """A RecordDialog whose save announces ``changed`` so every page reloads."""
+        dialog = RecordDialog(title, form, submit=submit, parent=self)
+
+        def done(result: int) -> None:
+            if result == QDialog.DialogCode.Accepted:
+                if after is not None:
+                    after(dialog.result_record)
+                self.ctx.data_changed.emit(changed)
+
+        dialog.finished.connect(done)
+        self.open_dialog(dialog)
+        return dialog
+
+    def select_after_save(self, record: Any) -> None:
+        if isinstance(record, dict) and record.get("id"):
+            self.select_next = record["id"]
+
+    def edit_record(self, kind: str, row_id: str, title: str, *,
+                    fields: Sequence[str] | None = None, hidden: dict | None = None) -> None:
+        """Load ``kind`` ``row_id`` on the worker, then open it in a RecordDialog."""
+        svc = self.ctx.service
+
+        def show(record: dict) -> None:
+            keep = {k: record.get(k) for k in (hidden or {})}
+            form = RecordForm(kind, self.ctx.catalogues(), today=self.ctx.today,
+                              fields=fields, hidden=keep)
+            form.set_values(record)
+            self.record_dialog(title, form, lambda v: svc.update(kind, row_id, v), kind)
+
+        Op(self, lambda: svc.get(kind, row_id)).success(show).run()
+
+
+# --- the review dialog -------------------------------------------------------------
+
+DECISION_TIPS = {
+    enums.ReviewDecision.APPROVE: "同意：交下一级审核；县级同意后即可登记发放。",
+    enums.ReviewDecision.REJECT: "不同意：申请到此结束，状态为“未通过”。",
+    enums.ReviewDecision.RETURN: "退回补充：退回村里补充材料，补齐后从村级重新审核。",
+}
+
+
+class ReviewDialog(QDialog):
+    """One step of the 村 → 镇 → 县 review: the level is fixed by the application's state."""
+
+    def __init__(self, ctx: AppContext, app: dict, operator: str,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx, self.app = ctx, app
+        self.result_record: dict | None = None
+        state = enums.AidState(app["state"])
+        self.level = enums.expected_review_level(state)
+        assert self.level is not None, "only applications under review open this dialog"
+        self.setWindowTitle(f"帮扶申请审核 — {self.level.label}级")
+        layout = QVBoxLayout(self)
+        cats = ctx.catalogues()
+        info = QLabel(
+            f"{app['person_name']}　{cats.name('aid_type', app['aid_type'])}　"
+            f"申请金额 {yuan(app['requested_fen'])}　目前：{state.label}")
+        info.setWordWrap(True)
+        layout.addWidget(info)
+        self.level_label = QLabel(f"本次由【{self.level.label}级】审核")
+        self.level_label.setObjectName("review_level")
+        self.level_label.setStyleSheet("font-size: 16px; font-weight: bold; color: #1a237e;")
+        layout.addWidget(self.level_label)
+
+        form = QFormLayout()
+        self.decision = QComboBox()
+        self.decision.setObjectName("review_decision")
+        for value, label in enums.ReviewDecision.choices():
+            self.decision.addItem(label, value)
+        self.decision_tip = QLabel()
+        self.decision_tip.setWordWrap(True)
+        self.decision_tip.setStyleSheet("color: #555;")
+        self.reviewer = QLineEdit(operator if self.level is enums.Level.VILLAGE else "")
+        self.reviewer.setObjectName("review_reviewer")
+        self.reviewer.setPlaceholderText(f"{self.level.label}级审核人姓名")
+        self.on = QLineEdit(ctx.today.isoformat())
+        self.on.setObjectName("review_date")
+        self.on.setPlaceholderText("如 2024-03-01")
+        start = app.get("approved_fen") or app.get("requested_fen") or 0
+        self.amount = QLineEdit(format_fen(int(start)).replace(",", ""))
+        self.amount.setObjectName("review_amount")
+        self.amount.setPlaceholderText("元，如 500 或 500.50")
+        self.opinion = QPlainTextEdit()
+        self.opinion.setObjectName("review_opinion")
+        self.opinion.setPlaceholderText("审核意见，如：情况属实，同意救助。")
+        self.opinion.setMaximumHeight(80)
+        decision_box = QWidget()
+        db = QVBoxLayout(decision_box)
+        db.setContentsMargins(0, 0, 0, 0)
+        db.addWidget(self.decision)
+        db.addWidget(self.decision_tip)
+        form.addRow("审核结论＊", decision_box)
+        form.addRow("审核人＊", self.reviewer)
+        form.addRow("审核日期＊", self.on)
+        form.addRow("核定金额（元）", self.amount)
+        form.addRow("审核意见", self.opinion)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        self.message = QLabel()
+        self.message.setObjectName("review_message")
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setWordWrap(True)
+        self.message.hide()
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox()
+        self.save_button = buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setObjectName("review_save")
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self._save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.decision.currentIndexChanged.connect(self._decision_changed)
+        self._decision_changed()
+        self.resize(480, 370)
+
+    def _decision_changed(self) -> None:
+        decision = enums.ReviewDecision(self.decision.currentData())
+        self.decision_tip.setText(DECISION_TIPS[decision])
+        self.amount.setEnabled(decision is enums.ReviewDecision.APPROVE)
+
+    def _fail(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def _save(self) -> None:
+        decision = enums.ReviewDecision(self.decision.currentData())
+        reviewer = self.reviewer.text().strip()
+        if not reviewer:
+            self._fail("请填写审核人。")
+            self.reviewer.setFocus()
+            return
+        try:
+            on = parse_date(self.on.text(), field="reviewed_on", latest=self.ctx.today)
+            amount = (parse_yuan(self.amount.text())
+                      if decision is enums.ReviewDecision.APPROVE and self.amount.text().strip()
+                      else None)
+        except ValidationError as exc:
+            self._fail(exc.user_text())
+            return
+        svc, app_id, level = self.ctx.service, self.app["id"], self.level
+        opinion = self.opinion.toPlainText().strip()
+        self.save_button.setEnabled(False)
+
+        def done(result: dict) -> None:
+            self.result_record = result
+            self.save_button.setEnabled(True)
+            self.accept()
+
+        def failed(exc: BaseException) -> None:
+            self.save_button.setEnabled(True)
+            if hasattr(exc, "user_text"):
+                self._fail(exc.user_text())
+            else:
+                from station_desktop.ui.errors import show_error
+
+                show_error(self, exc)
+
+        Op(self, lambda: svc.review_aid(
+            app_id, level=level.value, decision=decision.value, reviewer=reviewer,
+            opinion=opinion, amount_fen=amount, on=on,
+        )).success(done).failure(failed).run()
+
+
+# --- the page -------------------------------------------------------------------------
+
+LEVELS = list(enums.Level)
+
+
+def waiting_text(state: Any, _rec: Any = None) -> str:
+    try:
+        st = enums.AidState(state)
+    except ValueError:
+        return ""
+    level = enums.expected_review_level(st)
+    if level is not None:
+        return f"待{level.label}级审核"
+    if enums.can_pay(st):
+        return "待发放"
+    return ""
+
+
+class AidPage(LedgerPage):
+    """帮扶援助台账."""
+
+    kinds = ("aid_application", "aid_review", "aid_payment", "person")
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        cats = ctx.catalogues()
+
+        def cat(kind: str) -> Callable[[Any, Any], str]:
+            return lambda v, _r: cats.name(kind, v) if v else ""
+
+        columns = [
+            Column("person_name", "帮扶对象", width=90),
+            Column("aid_type", "类型", cat("aid_type"), width=90),
+            Column("fund", "资金来源", cat("aid_fund"), width=100),
+            Column("applied_on", "申请日期", width=95),
+            Column("requested_fen", "申请金额（元）", money, width=110),
+            Column("approved_fen", "批准金额（元）", money, width=110),
+            Column("paid_fen", "已发放（元）", lambda v, _r: money(v) if v else "", width=100),
+            Column("state", "状态", label_of(enums.AidState), width=80),
+            Column("waiting_level", "待哪级审核", lambda _v, r: waiting_text(r["state"]),
+                   width=100),
+        ]
+
+        def colour(key: str, rec: dict) -> str | None:
+            if key in ("state", "waiting_level"):
+                return {"rejected": RED, "paid": GREEN, "approved": GREEN,
+                        "withdrawn": GREY}.get(rec["state"])
+            return None
+
+        store = ctx.store
+        self.model = LedgerModel(columns, lambda ids: ledgers.aid_rows(store, ids),
+                                 colour=colour,
+                                 align_right=("requested_fen", "approved_fen", "paid_fen"),
+                                 parent=self)
+        self.model.sort_key, self.model.sort_desc = "applied_on", True
+
+        self.totals = QLabel("正在统计…")
+        self.totals.setObjectName("aid_totals")
+        self.totals.setStyleSheet(TOTALS_STYLE)
+        self.by_type = QLabel()
+        self.by_type.setObjectName("aid_by_type")
+        self.by_type.setWordWrap(True)
+        self.by_type.setStyleSheet("color: #333;")
+
+        this_year = ctx.today.year
+        self.year = filter_combo("filter_year", [("全部年度", None), (f"{this_year}年", this_year)],
+                                 width=100)
+        self.year.setCurrentIndex(1)
+        self.state = filter_combo("filter_state",
+                                  [("全部状态", None)] + [(lbl, v) for v, lbl in
+                                                        enums.AidState.choices()])
+        self.type = filter_combo("filter_type", [("全部类型", None)] + [
+            (e.name, e.code) for e in cats.entries("aid_type")])
+        for combo in (self.year, self.state, self.type):
+            combo.currentIndexChanged.connect(self.refresh)
+
+        self.new_button = action_button("新建申请", "aid_new", self.new_application,
+                                        tip="选择帮扶对象，登记一份帮扶申请")
+        self.review_button = action_button("审核", "aid_review", self.review,
+                                           tip="按村、镇、县的顺序逐级登记审核意见")
+        self.pay_button = action_button("发放", "aid_pay", self.pay,
+                                        tip="县级审批同意后登记发放")
+        self.edit_button = action_button("修改", "aid_edit", self.edit)
+        self.person_button = action_button("查看档案", "aid_person", self.open_person)
+
+        toolbar = QHBoxLayout()
+        toolbar.addWidget(labelled("年度", self.year))
+        toolbar.addWidget(labelled("状态", self.state))
+        toolbar.addWidget(labelled("类型", self.type))
+        toolbar.addStretch(1)
+        for b in (self.new_button, self.review_button, self.pay_button, self.edit_button,
+                  self.person_button):
+            toolbar.addWidget(b)
+
+        self.hint = QLabel()
+        self.hint.setObjectName("aid_hint")
+        self.hint.setStyleSheet(HINT_STYLE)
+        self.hint.hide()
+        self.table = LedgerTable(self.model, ctx, "aid/header", self.refresh, self)
+        self.table.doubleClicked.connect(lambda _i: self.edit())
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+
+        # detail: the review path and the payments of the selected application
+        self.detail_title = QLabel("选中一条申请，这里显示它的审核流程和发放记录。")
+        self.detail_title.setObjectName("aid_detail_title")
+        self.detail_title.setWordWrap(True)
+        self.detail_title.setStyleSheet("font-weight: bold;")
+        self.reviews = detail_table("aid_reviews", ["层级", "审核结果", "审核人", "日期",
+                                                    "核定金额（元）", "意见"],
+                                    [50, 80, 80, 95, 110, 200])
+        self.payments = detail_table("aid_payments", ["发放日期", "金额（元）", "实物",
+                                                      "资金来源", "发放人", "备注"],
+                                     [95, 95, 120, 100, 80, 120])
+        review_box = QGroupBox("审核流程（村 → 镇 → 县）")
+        QVBoxLayout(review_box).addWidget(self.reviews)
+        pay_box = QGroupBox("发放记录")
+        QVBoxLayout(pay_box).addWidget(self.payments)
+        boxes = QHBoxLayout()
+        boxes.addWidget(review_box, 3)
+        boxes.addWidget(pay_box, 2)
+        detail = QWidget()
+        dl = QVBoxLayout(detail)
+        dl.setContentsMargins(0, 4, 0, 0)
+        dl.addWidget(self.detail_title)
+        dl.addLayout(boxes)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        state = ctx.config.state("aid/splitter")
+        if state is not None:
+            self.splitter.restoreState(state)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.totals)
+        layout.addWidget(self.by_type)
+        layout.addLayout(toolbar)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.splitter, 1)
+        self._detail_seq = 0
+        self._update_buttons()
+
+    # --- loading ------------------------------------------------------------------
+
+    def filters(self) -> dict[str, Any]:
+        return {"year": self.year.currentData(), "state": self.state.currentData(),
+                "aid_type": self.type.currentData()}
+
+    def refresh(self) -> None:
+        seq = self.next_seq()
+        store, svc = self.ctx.store, self.ctx.service
+        filters = self.filters()
+        sort, desc = self.model.sort_key, self.model.sort_desc
+        year = filters["year"] or self.ctx.today.year
+
+        def load() -> dict[str, Any]:
+            return {
+                "ids": ledgers.aid_ids(store, **filters, sort=sort, desc=desc),
+                "totals": ledgers.aid_totals(store, year),
+                "years": ledgers.aid_years(store),
+                "operator": ledgers.operator_name(store, svc.operator_id),
+            }
+
+        Op(self, load).success(lambda r: self._loaded(seq, r)).run()
+
+    def _loaded(self, seq: int, result: dict[str, Any]) -> None:
+        if seq != self._seq:
+            return
+        self.operator = result["operator"]
+        self._set_years(result["years"])
+        keep = self.select_next or self.table.current_id()
+        self.select_next = None
+        self.model.set_ids(result["ids"])
+        self.table.select_id(keep)
+        self._show_totals(result["totals"])
+        if not result["ids"]:
+            year = self.year.currentData()
+            if self.state.currentData() or self.type.currentData():
+                text = "没有符合条件的帮扶申请，可以换一个状态或类型看看。"
+            elif year is None:
+                text = "还没有帮扶申请。点右上角“新建申请”登记第一份。"
+            else:
+                text = f"{year}年还没有帮扶申请。点右上角“新建申请”登记，或在“年度”里选其他年份。"
+            self.hint.setText(text)
+            self.hint.show()
+        else:
+            self.hint.hide()
+        self._selection_changed()
+
+    def _set_years(self, years: list[int]) -> None:
+        years = sorted(set(years) | {self.ctx.today.year}, reverse=True)
+        have = [self.year.itemData(i) for i in range(1, self.year.count())]
+        if have == years:
+            return
+        current = self.year.currentData()
+        self.year.blockSignals(True)
+        while self.year.count() > 1:
+            self.year.removeItem(1)
+        for y in years:
+            self.year.addItem(f"{y}年", y)
+        self.year.setCurrentIndex(max(self.year.findData(current), 0))
+        self.year.blockSignals(False)
+
+    def _show_totals(self, t: dict[str, Any]) -> None:
+        cats = self.ctx.catalogues()
+        self.totals.setText(
+            f"{t['year']}年：申请 {t['count']} 件，申请金额 {yuan(t['requested_fen'])}，"
+            f"已发放 {yuan(t['paid_fen'])}　　待审核 {t['waiting_review']} 件")
+        parts = [f"{cats.name('aid_type', r['aid_type'])} {r['count']} 件 "
+                 f"申请 {yuan(r['requested_fen'])} 发放 {yuan(r['paid_fen'])}"
+                 for r in t["by_type"]]
+        self.by_type.setText("按类型：" + "；".join(parts) if parts else "按类型：本年暂无。")
+
+    def _selection_changed(self, *_args: Any) -> None:
+        self._update_buttons()
+        app_id = self.table.current_id()
+        self._detail_seq += 1
+        seq = self._detail_seq
+        if app_id is None:
+            self.detail_title.setText("选中一条申请，这里显示它的审核流程和发放记录。")
+            self.reviews.setRowCount(0)
+            self.payments.setRowCount(0)
+            return
+        store = self.ctx.store
+        Op(self, lambda: ledgers.aid_detail(store, app_id)).success(
+            lambda d: self._show_detail(seq, d)).run()
+
+    def _show_detail(self, seq: int, detail: dict[str, Any]) -> None:
+        if seq != self._detail_seq or detail["application"] is None:
+            return
+        app = detail["application"]
+        cats = self.ctx.catalogues()
+        state = enums.AidState(app["state"])
+        self.detail_title.setText(
+            f"{app['person_name']}　{cats.name('aid_type', app['aid_type'])}　"
+            f"申请 {yuan(app['requested_fen'])}　状态：{state.label}　"
+            f"困难原因：{app['cause']}")
+        rows: list[list[str]] = []
+        colours: list[str | None] = []
+        for r in detail["reviews"]:
+            decision = enums.ReviewDecision(r["decision"])
+            rows.append([enums.Level(r["level"]).label, decision.label, r["reviewer"],
+                         str(r["reviewed_on"]), money(r["amount_fen"]), r["opinion"] or ""])
+            colours.append(None if decision is enums.ReviewDecision.APPROVE else RED)
+        expected = enums.expected_review_level(state)
+        if expected is not None:
+            for level in LEVELS[LEVELS.index(expected):]:
+                rows.append([level.label, "待审核", "", "", "", ""])
+                colours.append(GREY)
+        fill_table(self.reviews, rows, colours)
+        payments = [
+            [str(p["paid_on"]), money(p["amount_fen"]),
+             (p["in_kind"] or "") + (f"（价值 {money(p['in_kind_fen'])} 元）"
+                                     if p["in_kind_fen"] else ""),
+             cats.name("aid_fund", p["fund"]) if p["fund"] else "", p["payer"] or "",
+             p["note"] or ""]
+            for p in detail["payments"]]
+        if payments:
+            fill_table(self.payments, payments)
+        else:
+            placeholder(self.payments, "县级已审批，可点“发放”登记。" if enums.can_pay(state)
+                        else "还没有发放记录。")
+
+    def _update_buttons(self) -> None:
+        rec = self.table.current_record()
+        state = enums.AidState(rec["state"]) if rec else None
+        level = enums.expected_review_level(state) if state else None
+        self.review_button.setEnabled(level is not None)
+        self.review_button.setText(f"审核（{level.label}级）" if level else "审核")
+        self.pay_button.setEnabled(state is not None and enums.can_pay(state))
+        self.edit_button.setEnabled(rec is not None)
+        self.person_button.setEnabled(rec is not None)
+
+    # --- actions --------------------------------------------------------------------
+
+    def new_application(self) -> None:
+        self.dialog = pick_person(self.ctx, self, self._application_for,
+                                  title="新建帮扶申请：选择帮扶对象",
+                                  prompt="这份帮扶申请是为谁登记的？")
+
+    def _application_for(self, person_id: str) -> None:
+        svc = self.ctx.service
+
+        def show(person: dict) -> None:
+            form = RecordForm("aid_application", self.ctx.catalogues(), today=self.ctx.today,
+                              hidden={"person_id": person_id})
+            form.set_values({"applied_on": self.ctx.today, "hardship_state": "suspected",
+                             "helper": self.operator or None,
+                             "aid_type": self.type.currentData()})
+            self.record_dialog(f"新建帮扶申请 — {person['name']}", form,
+                               lambda v: svc.create("aid_application", v), "aid_application",
+                               after=self.select_after_save)
+
+        Op(self, lambda: svc.get("person", person_id)).success(show).run()
+
+    def review(self) -> None:
+        rec = self.table.current_record()
+        if rec is None or enums.expected_review_level(enums.AidState(rec["state"])) is None:
+            return
+        dialog = ReviewDialog(self.ctx, rec, self.operator, self)
+        dialog.finished.connect(lambda result: result == QDialog.DialogCode.Accepted
+                                and self.ctx.data_changed.emit("aid_review"))
+        self.open_dialog(dialog)
+
+    def pay(self) -> None:
+        rec = self.table.current_record()
+        if rec is None or not enums.can_pay(enums.AidState(rec["state"])):
+            return
+        svc, app_id = self.ctx.service, rec["id"]
+        form = RecordForm("aid_payment", self.ctx.catalogues(), today=self.ctx.today,
+                          hidden={"application_id": app_id})
+        form.set_values({"paid_on": self.ctx.today, "amount_fen": rec["approved_fen"]
+                         if rec["approved_fen"] is not None else rec["requested_fen"],
+                         "fund": rec["fund"], "payer": self.operator or None})
+        self.record_dialog(f"登记发放 — {rec['person_name']}", form,
+                           lambda v: svc.pay_aid(app_id, v), "aid_payment")
+
+    def edit(self) -> None:
+        rec = self.table.current_record()
+        if rec is not None:
+            self.edit_record("aid_application", rec["id"],
+                             f"修改帮扶申请 — {rec['person_name']}",
+                             hidden={"person_id": rec["person_id"]})
+
+    def open_person(self) -> None:
+        rec = self.table.current_record()
+        if rec is not None:
+            self.ctx.open_person.emit(rec["person_id"])
+
+    def save_state(self) -> None:
+        self.table.save_state()
+        self.ctx.config.save_state("aid/splitter", self.splitter.saveState())

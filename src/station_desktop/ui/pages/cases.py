@@ -1,0 +1,502 @@
+"""矛盾纠纷: cases with their level (村/镇/县), deadline, mediation steps and outcome."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from station_desktop.domain import enums
+from station_desktop.domain.errors import ValidationError
+from station_desktop.domain.validate import parse_date
+from station_desktop.store import ledgers
+from station_desktop.store.fields import FIELDS, clean_value
+from station_desktop.ui.context import AppContext
+from station_desktop.ui.forms import ERROR_STYLE, RecordForm
+from station_desktop.ui.ops import Op
+from station_desktop.ui.pages.aid import (
+    GREY,
+    HINT_STYLE,
+    RED,
+    TOTALS_STYLE,
+    LedgerModel,
+    LedgerPage,
+    LedgerTable,
+    action_button,
+    detail_table,
+    fill_table,
+    filter_combo,
+    label_of,
+    labelled,
+)
+from station_desktop.ui.person_picker import pick_person
+from station_desktop.ui.table import Column
+
+A = enums.CaseAction
+LEVELS = list(enums.Level)
+#: The actions offered on a registered case, in the order of the toolbar.
+ACTIONS = [A.MEDIATE, A.ESCALATE, A.ASSIGN_DOWN, A.TRANSFER, A.CLOSE, A.RETURN, A.REVISIT]
+DEFAULT_DEADLINE_DAYS = 15
+OPEN_ONLY = "__open__"
+
+
+def level_change(from_level: str | None, to_level: str | None) -> str:
+    if not from_level or not to_level:
+        return ""
+    a, b = enums.Level(from_level).label, enums.Level(to_level).label
+    return a if a == b else f"{a} → {b}"
+
+
+def action_explanation(action: enums.CaseAction, level: enums.Level) -> str:
+    idx = LEVELS.index(level)
+    above = LEVELS[idx + 1].label if idx + 1 < len(LEVELS) else ""
+    below = LEVELS[idx - 1].label if idx > 0 else ""
+    return {
+        A.MEDIATE: "记录一次调解、化解工作（谈话、协调、现场查看等）。",
+        A.ESCALATE: f"本级化解不了的，上报到上一级：{level.label}级 → {above}级。",
+        A.ASSIGN_DOWN: f"交由下一级办理：{level.label}级 → {below}级。",
+        A.TRANSFER: "转交有关部门或人员办理，级别不变。请在说明里写明转交给谁。",
+        A.CLOSE: "矛盾已化解，案件办结。请写明化解结果，可同时记录当事人满意程度。",
+        A.RETURN: "退回重新办理：上级不受理退回本级，或办结后问题没有解决。",
+        A.REVISIT: "办结后回访当事人，记录回访情况和满意程度。",
+    }[action]
+
+
+def allowed_actions(case: dict) -> list[enums.CaseAction]:
+    """What the toolbar offers for a case: the state machine, and no step off the ladder."""
+    allowed = enums.allowed_case_actions(enums.CaseState(case["state"]))
+    level = enums.Level(case["level"])
+    if level is enums.Level.COUNTY:
+        allowed = [a for a in allowed if a is not A.ESCALATE]
+    if level is enums.Level.VILLAGE:
+        allowed = [a for a in allowed if a is not A.ASSIGN_DOWN]
+    return allowed
+
+
+class CaseActionDialog(QDialog):
+    """调解/上报/下派/转交/办结/退回/回访: who, when, what was done → service.case_action."""
+
+    def __init__(self, ctx: AppContext, case: dict, action: enums.CaseAction, operator: str,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx, self.case, self.action = ctx, case, action
+        self.result_record: dict | None = None
+        level = enums.Level(case["level"])
+        self.setWindowTitle(f"{action.label} — {case['parties']}")
+        layout = QVBoxLayout(self)
+        head = QLabel(f"{case['parties']}　目前：{level.label}级，"
+                      f"{enums.CaseState(case['state']).label}")
+        head.setStyleSheet("font-weight: bold;")
+        layout.addWidget(head)
+        self.explanation = QLabel(action_explanation(action, level))
+        self.explanation.setObjectName("action_explanation")
+        self.explanation.setWordWrap(True)
+        self.explanation.setStyleSheet("color: #1a237e;")
+        layout.addWidget(self.explanation)
+
+        form = QFormLayout()
+        self.handler = QLineEdit(operator)
+        self.handler.setObjectName("action_handler")
+        self.handler.setPlaceholderText("经办人姓名")
+        self.on = QLineEdit(ctx.today.isoformat())
+        self.on.setObjectName("action_date")
+        self.on.setPlaceholderText("如 2024-03-01")
+        self.note = QPlainTextEdit()
+        self.note.setObjectName("action_note")
+        self.note.setMaximumHeight(80)
+        self.note.setPlaceholderText({
+            A.TRANSFER: "转交给哪个部门或谁，为什么",
+            A.ESCALATE: "上报原因、已做的工作",
+            A.RETURN: "退回原因",
+        }.get(action, "做了什么、当事人怎么说"))
+        form.addRow("经办人＊", self.handler)
+        form.addRow("日期＊", self.on)
+        form.addRow("说明", self.note)
+        self.outcome: QPlainTextEdit | None = None
+        self.satisfaction: QComboBox | None = None
+        if action is A.CLOSE:
+            self.outcome = QPlainTextEdit()
+            self.outcome.setObjectName("action_outcome")
+            self.outcome.setMaximumHeight(80)
+            self.outcome.setPlaceholderText("化解结果，如：双方达成协议，已签调解书。")
+            form.addRow("化解结果＊", self.outcome)
+        if action in (A.CLOSE, A.REVISIT):
+            self.satisfaction = QComboBox()
+            self.satisfaction.setObjectName("action_satisfaction")
+            self.satisfaction.addItem("（未评价）", None)
+            for value, label in reversed(enums.Satisfaction.choices()):
+                self.satisfaction.addItem(label, value)
+            form.addRow("满意程度", self.satisfaction)
+        layout.addLayout(form)
+        self.message = QLabel()
+        self.message.setObjectName("action_message")
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setWordWrap(True)
+        self.message.hide()
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox()
+        self.save_button = buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setObjectName("action_save")
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self._save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(480, 380 if self.outcome else 300)
+
+    def _fail(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def _save(self) -> None:
+        handler = self.handler.text().strip()
+        if not handler:
+            self._fail("请填写经办人。")
+            self.handler.setFocus()
+            return
+        try:
+            on = parse_date(self.on.text(), field="step_on", latest=self.ctx.today)
+        except ValidationError as exc:
+            self._fail(exc.user_text())
+            return
+        outcome = self.outcome.toPlainText().strip() if self.outcome is not None else None
+        if self.outcome is not None and not outcome:
+            self._fail("请填写化解结果。")
+            self.outcome.setFocus()
+            return
+        satisfaction = self.satisfaction.currentData() if self.satisfaction is not None else None
+        note = self.note.toPlainText().strip()
+        svc, case_id, action = self.ctx.service, self.case["id"], self.action
+        self.save_button.setEnabled(False)
+
+        def done(result: dict) -> None:
+            self.result_record = result
+            self.save_button.setEnabled(True)
+            self.accept()
+
+        def failed(exc: BaseException) -> None:
+            self.save_button.setEnabled(True)
+            if hasattr(exc, "user_text"):
+                self._fail(exc.user_text())
+            else:
+                from station_desktop.ui.errors import show_error
+
+                show_error(self, exc)
+
+        Op(self, lambda: svc.case_action(
+            case_id, action=action.value, handler=handler, note=note, on=on,
+            outcome=outcome, satisfaction=satisfaction,
+        )).success(done).failure(failed).run()
+
+
+class CasesPage(LedgerPage):
+    """矛盾纠纷排查化解台账."""
+
+    kinds = ("dispute_case", "case_step", "person")
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        cats = ctx.catalogues()
+
+        def deadline(value: Any, rec: dict) -> str:
+            if value is None:
+                return ""
+            if ledgers.is_case_overdue(rec, self.ctx.today):
+                days = (self.ctx.today - date.fromisoformat(str(value))).days
+                return f"{value}（超期{days}天）"
+            return str(value)
+
+        columns = [
+            Column("registered_on", "登记日期", width=95),
+            Column("parties", "当事人", lambda v, r: v if not r["person_name"] or
+                   r["person_name"] in v else f"{v}（{r['person_name']}）", width=150),
+            Column("case_type", "类型", lambda v, _r: cats.name("case_type", v), width=80),
+            Column("channel", "渠道", lambda v, _r: cats.name("case_channel", v), width=80),
+            Column("urgency", "紧急程度", label_of(enums.Urgency), width=70),
+            Column("level", "级别", label_of(enums.Level), width=50),
+            Column("state", "状态", label_of(enums.CaseState), width=70),
+            Column("deadline", "办理期限", deadline, width=180),
+            Column("repeat_petition", "重复访", lambda v, _r: "重复访" if v else "", width=60),
+            Column("steps", "步骤", lambda v, _r: f"{v} 步", sortable=False, width=50),
+            Column("content", "诉求内容", sortable=False, width=200),
+        ]
+
+        def colour(key: str, rec: dict) -> str | None:
+            if key == "deadline" and ledgers.is_case_overdue(rec, self.ctx.today):
+                return RED
+            if key == "repeat_petition" and rec["repeat_petition"]:
+                return RED
+            if key == "urgency" and rec["urgency"] != "normal":
+                return RED
+            if key == "state" and rec["state"] in ("closed", "revisited"):
+                return GREY
+            return None
+
+        store = ctx.store
+        self.model = LedgerModel(columns, lambda ids: ledgers.case_rows(store, ids),
+                                 colour=colour, parent=self)
+        self.model.sort_key, self.model.sort_desc = "registered_on", True
+
+        self.counts = QLabel("正在统计…")
+        self.counts.setObjectName("case_counts")
+        self.counts.setStyleSheet(TOTALS_STYLE)
+        self.year_counts = QLabel()
+        self.year_counts.setObjectName("case_year_counts")
+
+        self.state = filter_combo("filter_state", [("全部状态", None), ("在办（未办结）", OPEN_ONLY)]
+                                  + [(lbl, v) for v, lbl in enums.CaseState.choices()])
+        self.level = filter_combo("filter_level", [("全部级别", None)] + [
+            (f"{lbl}级", v) for v, lbl in enums.Level.choices()], width=90)
+        self.overdue = QCheckBox("只看超期")
+        self.overdue.setObjectName("filter_overdue")
+        self.state.currentIndexChanged.connect(self.refresh)
+        self.level.currentIndexChanged.connect(self.refresh)
+        self.overdue.toggled.connect(self.refresh)
+
+        self.register_button = action_button("登记", "case_register", self.register,
+                                             tip="登记一件新的矛盾纠纷或信访事项")
+        self.action_buttons = {
+            a: action_button(a.label, f"case_{a.value}",
+                             lambda a=a: self.act(a)) for a in ACTIONS}
+        self.edit_button = action_button("修改", "case_edit", self.edit)
+        self.person_button = action_button("查看档案", "case_person", self.open_person)
+
+        filters = QHBoxLayout()
+        filters.addWidget(labelled("状态", self.state))
+        filters.addWidget(labelled("级别", self.level))
+        filters.addWidget(self.overdue)
+        filters.addStretch(1)
+        filters.addWidget(self.register_button)
+        filters.addWidget(self.edit_button)
+        filters.addWidget(self.person_button)
+        actions = QHBoxLayout()
+        actions.addWidget(QLabel("对选中的案件："))
+        for b in self.action_buttons.values():
+            actions.addWidget(b)
+        actions.addStretch(1)
+
+        self.hint = QLabel()
+        self.hint.setObjectName("case_hint")
+        self.hint.setStyleSheet(HINT_STYLE)
+        self.hint.hide()
+        self.table = LedgerTable(self.model, ctx, "cases/header", self.refresh, self)
+        self.table.doubleClicked.connect(lambda _i: self.edit())
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+
+        self.detail_title = QLabel("选中一件案件，这里显示诉求内容和化解步骤。")
+        self.detail_title.setObjectName("case_detail_title")
+        self.detail_title.setWordWrap(True)
+        self.detail_title.setStyleSheet("font-weight: bold;")
+        self.detail_text = QLabel()
+        self.detail_text.setObjectName("case_detail_text")
+        self.detail_text.setWordWrap(True)
+        self.steps = detail_table("case_steps", ["日期", "操作", "级别", "经办人", "说明"],
+                                  [95, 60, 80, 80, 300])
+        steps_box = QGroupBox("化解步骤")
+        sl = QVBoxLayout(steps_box)
+        sl.addWidget(self.detail_text)
+        sl.addWidget(self.steps)
+        detail = QWidget()
+        dl = QVBoxLayout(detail)
+        dl.setContentsMargins(0, 4, 0, 0)
+        dl.addWidget(self.detail_title)
+        dl.addWidget(steps_box)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        state = ctx.config.state("cases/splitter")
+        if state is not None:
+            self.splitter.restoreState(state)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.counts)
+        layout.addWidget(self.year_counts)
+        layout.addLayout(filters)
+        layout.addLayout(actions)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.splitter, 1)
+        self._detail_seq = 0
+        self._update_buttons()
+
+    # --- loading ------------------------------------------------------------------
+
+    def filters(self) -> dict[str, Any]:
+        state = self.state.currentData()
+        return {"state": None if state == OPEN_ONLY else state,
+                "open_only": state == OPEN_ONLY,
+                "level": self.level.currentData(),
+                "overdue_only": self.overdue.isChecked()}
+
+    def refresh(self) -> None:
+        seq = self.next_seq()
+        store, svc, today = self.ctx.store, self.ctx.service, self.ctx.today
+        filters = self.filters()
+        sort, desc = self.model.sort_key, self.model.sort_desc
+
+        def load() -> dict[str, Any]:
+            return {
+                "ids": ledgers.case_ids(store, today=today, **filters, sort=sort, desc=desc),
+                "counts": ledgers.case_counts(store, today),
+                "operator": ledgers.operator_name(store, svc.operator_id),
+            }
+
+        Op(self, load).success(lambda r: self._loaded(seq, r)).run()
+
+    def _loaded(self, seq: int, result: dict[str, Any]) -> None:
+        if seq != self._seq:
+            return
+        self.operator = result["operator"]
+        keep = self.select_next or self.table.current_id()
+        self.select_next = None
+        self.model.set_ids(result["ids"])
+        self.table.select_id(keep)
+        c = result["counts"]
+        overdue = (f"<span style='color:{RED}'>其中超期 {c['overdue']} 件</span>"
+                   if c["overdue"] else "没有超期")
+        self.counts.setText(
+            f"在办 {c['open']} 件，{overdue}；已上报镇、县 {c['above_village']} 件；"
+            f"重复访 {c['repeat']} 件")
+        village = (f"，其中村内化解 {c['year_closed_in_village']} 件"
+                   if c["year_closed"] else "")
+        self.year_counts.setText(
+            f"{self.ctx.today.year}年登记 {c['year_total']} 件，已办结 {c['year_closed']} 件"
+            f"{village}。小事不出村，大事不出镇，矛盾不上交。")
+        if not result["ids"]:
+            f = self.filters()
+            filtered = f["state"] or f["open_only"] or f["level"] or f["overdue_only"]
+            self.hint.setText("没有符合条件的案件。" if filtered
+                              else "还没有登记矛盾纠纷。点“登记”记下第一件。")
+            self.hint.show()
+        else:
+            self.hint.hide()
+        self._selection_changed()
+
+    def _selection_changed(self, *_args: Any) -> None:
+        self._update_buttons()
+        case = self.table.current_record()
+        self._detail_seq += 1
+        seq = self._detail_seq
+        if case is None:
+            self.detail_title.setText("选中一件案件，这里显示诉求内容和化解步骤。")
+            self.detail_text.clear()
+            self.steps.setRowCount(0)
+            return
+        store, case_id = self.ctx.store, case["id"]
+        Op(self, lambda: ledgers.case_steps(store, case_id)).success(
+            lambda steps: self._show_steps(seq, case, steps)).run()
+
+    def _show_steps(self, seq: int, case: dict, steps: list[dict]) -> None:
+        if seq != self._detail_seq:
+            return
+        state = enums.CaseState(case["state"])
+        level = enums.Level(case["level"])
+        self.detail_title.setText(
+            f"{case['parties']}　{level.label}级　{state.label}　办理期限 {case['deadline']}"
+            + ("　重复访" if case["repeat_petition"] else ""))
+        text = f"诉求内容：{case['content']}"
+        if case["outcome"]:
+            text += f"\n化解结果：{case['outcome']}"
+        if case["satisfaction"]:
+            text += f"　满意程度：{enums.Satisfaction(case['satisfaction']).label}"
+        self.detail_text.setText(text)
+        rows = []
+        if not any(s["action"] == A.REGISTER.value for s in steps):
+            # Registration is the case record itself; show it as the first step.
+            rows.append([str(case["registered_on"]), A.REGISTER.label, enums.Level.VILLAGE.label,
+                         case["registrar"], case["content"]])
+        for s in steps:
+            rows.append([str(s["step_on"]), enums.CaseAction(s["action"]).label,
+                         level_change(s["from_level"], s["to_level"]), s["handler"],
+                         s["note"] or ""])
+        fill_table(self.steps, rows)
+
+    def _update_buttons(self) -> None:
+        case = self.table.current_record()
+        allowed = allowed_actions(case) if case else []
+        for action, button in self.action_buttons.items():
+            button.setEnabled(action in allowed)
+        self.edit_button.setEnabled(case is not None)
+        self.person_button.setEnabled(bool(case and case["person_id"]))
+
+    # --- actions --------------------------------------------------------------------
+
+    def register(self) -> None:
+        self.dialog = pick_person(
+            self.ctx, self, self._register, title="登记矛盾纠纷：涉及哪位人员",
+            prompt="这件事涉及哪位在册人员？不涉及在册人员也可以直接登记。",
+            skip_text="不涉及在册人员，直接登记", on_skip=lambda: self._register(None))
+
+    def default_deadline(self) -> date:
+        """Registration plus the usual time limit, if the field table accepts a future date."""
+        due = self.ctx.today + timedelta(days=DEFAULT_DEADLINE_DAYS)
+        try:
+            clean_value("deadline", FIELDS["dispute_case"]["deadline"], due.isoformat(),
+                        self.ctx.catalogues(), today=self.ctx.today)
+        except ValidationError:
+            return self.ctx.today
+        return due
+
+    def _register(self, person_id: str | None) -> None:
+        svc = self.ctx.service
+        fields = [n for n in FIELDS["dispute_case"] if n != "person_id"]
+
+        def show(person: dict | None) -> None:
+            form = RecordForm("dispute_case", self.ctx.catalogues(), today=self.ctx.today,
+                              fields=fields,
+                              hidden={"person_id": person_id} if person_id else None)
+            form.set_values({"registered_on": self.ctx.today, "deadline": self.default_deadline(),
+                             "registrar": self.operator or None, "urgency": "normal",
+                             "parties": person["name"] if person else None})
+            title = "登记矛盾纠纷" + (f" — {person['name']}" if person else "")
+            self.record_dialog(title, form, lambda v: svc.create("dispute_case", v),
+                               "dispute_case", after=self.select_after_save)
+
+        if person_id is None:
+            show(None)
+        else:
+            Op(self, lambda: svc.get("person", person_id)).success(show).run()
+
+    def act(self, action: enums.CaseAction) -> None:
+        case = self.table.current_record()
+        if case is None or action not in allowed_actions(case):
+            return
+        dialog = CaseActionDialog(self.ctx, case, action, self.operator, self)
+        dialog.finished.connect(lambda result: result == QDialog.DialogCode.Accepted
+                                and self.ctx.data_changed.emit("case_step"))
+        self.open_dialog(dialog)
+
+    def edit(self) -> None:
+        case = self.table.current_record()
+        if case is None:
+            return
+        fields = [n for n in FIELDS["dispute_case"] if n != "person_id"]
+        self.edit_record("dispute_case", case["id"], f"修改案件 — {case['parties']}",
+                         fields=fields,
+                         hidden={"person_id": case["person_id"]} if case["person_id"] else None)
+
+    def open_person(self) -> None:
+        case = self.table.current_record()
+        if case is not None and case["person_id"]:
+            self.ctx.open_person.emit(case["person_id"])
+
+    def save_state(self) -> None:
+        self.table.save_state()
+        self.ctx.config.save_state("cases/splitter", self.splitter.saveState())
