@@ -268,6 +268,64 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_done(args: argparse.Namespace, result: dict[str, Any]) -> int:
+    emit(args, result, lambda: print(
+        f"已生成 {result['file']}，共 {result['pages']} 页。" if "pages" in result
+        else f"已生成 {result['files']} 个文件，在 {result['folder']}。"))
+    return EXIT_OK
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    """print person|roster|booklets|report|form: PDFs for inspection and archives."""
+    from station_desktop.reports import booklet, forms, period, roster_pdf
+
+    if args.print_command == "form":
+        return _print_done(args, forms.print_form(args.kind, Path(args.out)))
+    store, svc = _open(args)
+    try:
+        match args.print_command:
+            case "person":
+                result = booklet.print_person(svc, _resolve_person(svc, args.id), Path(args.out))
+            case "booklets":
+                result = booklet.print_booklets(
+                    svc, Path(args.out), categories=args.category, one_file_each=args.each)
+            case "roster":
+                result = roster_pdf.print_roster(svc, Path(args.out), categories=args.category)
+            case "report":
+                from station_desktop.domain.validate import parse_date
+
+                start = parse_date(args.date_from, field="from")
+                end = parse_date(args.date_to, field="to")
+                result = period.print_report(svc, Path(args.out), start=start, end=end)
+    finally:
+        store.close()
+    return _print_done(args, result)
+
+
+def cmd_import_xlsx(args: argparse.Namespace) -> int:
+    from station_desktop.reports.xlsx_import import import_file
+
+    store, svc = _open(args)
+    try:
+        report = import_file(svc, Path(args.file), sheet=args.sheet, dry_run=args.dry_run)
+    finally:
+        store.close()
+    emit(args, report.to_dict(), lambda: print("\n".join(report.lines())))
+    return EXIT_OK
+
+
+def cmd_export_xlsx(args: argparse.Namespace) -> int:
+    from station_desktop.reports.xlsx_export import export_kind
+
+    store, svc = _open(args)
+    try:
+        result = export_kind(svc, args.kind, Path(args.out))
+    finally:
+        store.close()
+    emit(args, result, lambda: print(f"已导出 {result['rows']} 行到 {result['file']}。"))
+    return EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from station_desktop.app import run_gui
 
@@ -322,6 +380,32 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("fields", nargs="+", help="字段=值，例如 name=张三 id_number=... categories=退役士兵")
     sp = add("due", cmd_due, "待办：逾期未联系、六必访、节日慰问、覆盖率")
     sp.add_argument("--limit", type=int, default=50, help="每类最多列出多少人")
+    printing = sub.add_parser("print", help="打印（生成 PDF）", parents=[common])
+    prsub = printing.add_subparsers(dest="print_command", required=True, parser_class=_Parser)
+    sp = add("person", cmd_print, "建档立卡手册（一人）", prsub)
+    sp.add_argument("id", help="记录编号或身份证号")
+    sp.add_argument("out")
+    sp = add("roster", cmd_print, "花名册", prsub)
+    sp.add_argument("out")
+    sp.add_argument("--category", action="append", help="人员类别（可多次指定）")
+    sp = add("booklets", cmd_print, "多人手册", prsub)
+    sp.add_argument("out", help="PDF 文件；与 --each 一起用时是文件夹")
+    sp.add_argument("--category", action="append", help="人员类别（可多次指定）")
+    sp.add_argument("--each", action="store_true", help="每人一个文件")
+    sp = add("report", cmd_print, "期间工作报表", prsub)
+    sp.add_argument("--from", dest="date_from", required=True)
+    sp.add_argument("--to", dest="date_to", required=True)
+    sp.add_argument("out")
+    sp = add("form", cmd_print, "空白采集表", prsub)
+    sp.add_argument("kind", help="collection（信息采集表）或 visit（走访记录表）")
+    sp.add_argument("out")
+    sp = add("import-xlsx", cmd_import_xlsx, "从 Excel 花名册导入人员")
+    sp.add_argument("file")
+    sp.add_argument("--sheet", help="工作表名称（默认第一个有数据的表）")
+    sp.add_argument("--dry-run", action="store_true", help="只检查、报告，不写入")
+    sp = add("export-xlsx", cmd_export_xlsx, "导出为 Excel")
+    sp.add_argument("kind", help="person（花名册）、visit、aid_application、dispute_case ……")
+    sp.add_argument("out")
     sp = add("check", cmd_check, "检查数据库完整性")
     sp.add_argument("--repair", action="store_true", help="重建可以重建的索引")
     sp = add("backup", cmd_backup, "备份到文件")
