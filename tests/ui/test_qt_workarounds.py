@@ -22,6 +22,27 @@ print("ok")
 """
 
 
+VOID_CALLS = """
+import sys
+from PySide6.QtWidgets import QApplication, QLineEdit
+app = QApplication([])
+calls = sys.getrefcount(None) + 20000  # more calls than None has references
+import station_desktop.ui  # installs the workaround
+edit = QLineEdit()
+for i in range(calls):
+    edit.setText("x")
+print("ok")
+"""
+
+
+def test_more_void_calls_than_none_has_references_do_not_abort():
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.run([sys.executable, "-c", VOID_CALLS], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"
+
+
 def test_twenty_thousand_emits_do_not_abort_the_program():
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     proc = subprocess.run([sys.executable, "-c", EMIT_MANY], capture_output=True, text=True,
