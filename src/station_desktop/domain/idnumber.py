@@ -135,3 +135,21 @@ def looks_like_excel_mangled(text: str) -> bool:
         and value.endswith("000")
         and check_char(value[:17]) != "0"
     )
+
+
+def apply_to_record(values: dict, info: IdNumber) -> None:
+    """Birth date and sex come from the ID number; a different value already given is refused.
+
+    Flags a mismatch (never silently fixes it), in the words a cadre reads
+    under the field. Shared by the service and the spreadsheet importer.
+    """
+    for fname, derived, label in (
+        ("birth_date", info.birth_date, "出生日期"),
+        ("sex", info.sex.value, "性别"),
+    ):
+        given = values.get(fname)
+        if given is not None and given != derived:
+            shown = Sex(derived).label if fname == "sex" else derived.isoformat()
+            raise ValidationError(fname, f"{label}与身份证号不符：按身份证号应为 {shown}。",
+                                  hint="请核对身份证号或改正这一项。")
+        values[fname] = derived

@@ -24,7 +24,7 @@ from station_desktop.domain.errors import (
     StationError,
     ValidationError,
 )
-from station_desktop.domain.idnumber import parse_id_number
+from station_desktop.domain.idnumber import apply_to_record, parse_id_number
 from station_desktop.domain.validate import parse_station_code
 from station_desktop.store import models as m
 from station_desktop.store.db import Store
@@ -324,20 +324,7 @@ class Service:
         id_number = values.get("id_number") or getattr(obj, "id_number", None)
         if id_number is None:  # pragma: no cover - required on create
             return values
-        info = parse_id_number(id_number, today=self.today)
-        # Derive birth date and sex; a different value typed by hand is flagged, not fixed.
-        for fname, derived, label in (
-            ("birth_date", info.birth_date, "出生日期"),
-            ("sex", info.sex.value, "性别"),
-        ):
-            given = values.get(fname)
-            if given is not None and given != derived:
-                shown = enums.Sex(derived).label if fname == "sex" else derived.isoformat()
-                raise ValidationError(
-                    fname, f"{label}与身份证号不符：按身份证号应为 {shown}。",
-                    hint="请核对身份证号或改正这一项。",
-                )
-            values[fname] = derived
+        apply_to_record(values, parse_id_number(id_number, today=self.today))
         if "id_number" in values:
             self._refuse_duplicate_id(s, id_number, exclude=obj.id if obj else None)
         if obj is None and values.get("registered_on") is None:
