@@ -216,6 +216,10 @@ class MainWindow(QMainWindow):
         for w in (self.station_label, self.operator_label, self.pending_label):
             self.statusBar().addPermanentWidget(w)
         self._actions()
+        from station_desktop.ui.printing import build_menu
+
+        self.print_menu = build_menu(ctx, self)
+        self.menuBar().addMenu(self.print_menu)
         ctx.data_changed.connect(lambda _kind: self.refresh_status())
         ctx.open_person.connect(self.open_person)
         ctx.show_page.connect(self.show_page)
