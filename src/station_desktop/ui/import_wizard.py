@@ -35,6 +35,7 @@ from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import user_message
 from station_desktop.ui.forms import ERROR_STYLE
 from station_desktop.ui.ops import Op
+from station_desktop.ui.wizard import chinese_buttons
 
 ACTION_LABELS = {"create": "新建", "update": "更新", "unchanged": "无变化", "refused": "拒绝"}
 
@@ -44,10 +45,7 @@ class ImportWizard(QWizard):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("导入 Excel 花名册")
-        self.setButtonText(QWizard.WizardButton.NextButton, "下一步")
-        self.setButtonText(QWizard.WizardButton.BackButton, "上一步")
-        self.setButtonText(QWizard.WizardButton.FinishButton, "完成")
-        self.setButtonText(QWizard.WizardButton.CancelButton, "取消")
+        chinese_buttons(self)
         self.data: xi.SheetData | None = None
         self.mapping: dict[int, str | None] = {}
         self.report: xi.ImportReport | None = None

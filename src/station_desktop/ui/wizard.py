@@ -29,6 +29,15 @@ def _error_label() -> QLabel:
     return label
 
 
+def chinese_buttons(wizard: QWizard) -> None:
+    """Our wording on a wizard's buttons, whatever Qt translation is installed."""
+    for button, text in ((QWizard.WizardButton.NextButton, "下一步"),
+                         (QWizard.WizardButton.BackButton, "上一步"),
+                         (QWizard.WizardButton.FinishButton, "完成"),
+                         (QWizard.WizardButton.CancelButton, "取消")):
+        wizard.setButtonText(button, text)
+
+
 class StationPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
@@ -108,10 +117,7 @@ class FirstRunWizard(QWizard):
         super().__init__(parent)
         self.service = service
         self.setWindowTitle("退役军人服务站 — 首次使用设置")
-        self.setButtonText(QWizard.WizardButton.NextButton, "下一步")
-        self.setButtonText(QWizard.WizardButton.BackButton, "上一步")
-        self.setButtonText(QWizard.WizardButton.FinishButton, "完成")
-        self.setButtonText(QWizard.WizardButton.CancelButton, "取消")
+        chinese_buttons(self)
         self.station = StationPage()
         self.operator = OperatorPage()
         self.addPage(self.station)
