@@ -5,42 +5,16 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from station_desktop.ui.config import Config
-from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import RecordDialog
-from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.aid import AidPage, ReviewDialog
 from station_desktop.ui.person_picker import PersonPicker
 from tests.conftest import make_id
-
-
-def wait(qtbot) -> None:
-    qtbot.waitUntil(lambda: not Op.running, timeout=10_000)
-
-
-def click(qtbot, button) -> None:
-    assert button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    wait(qtbot)
+from tests.ui.helpers import click, model_ids, wait
 
 
 @pytest.fixture
-def ctx(store, svc, tmp_path):
-    return AppContext(store, svc, Config(tmp_path / "s.ini"))
-
-
-@pytest.fixture
-def page(ctx, qtbot):
-    p = AidPage(ctx)
-    qtbot.addWidget(p)
-    p.resize(1100, 700)
-    p.show()
-    wait(qtbot)
-    return p
-
-
-def model_ids(page) -> list[str]:
-    return [page.model.id_at(r) for r in range(page.model.rowCount())]
+def page(show_page):
+    return show_page(AidPage)
 
 
 def review(qtbot, page, level_label: str, reviewer: str, *, amount: str | None = None,

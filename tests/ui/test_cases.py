@@ -6,41 +6,15 @@ import pytest
 from PySide6.QtCore import Qt
 
 from station_desktop.domain.enums import CaseAction
-from station_desktop.ui.config import Config
-from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import RecordDialog
-from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.cases import CaseActionDialog, CasesPage
 from station_desktop.ui.person_picker import PersonPicker
-
-
-def wait(qtbot) -> None:
-    qtbot.waitUntil(lambda: not Op.running, timeout=10_000)
-
-
-def click(qtbot, button) -> None:
-    assert button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    wait(qtbot)
+from tests.ui.helpers import click, model_ids, wait
 
 
 @pytest.fixture
-def ctx(store, svc, tmp_path):
-    return AppContext(store, svc, Config(tmp_path / "s.ini"))
-
-
-@pytest.fixture
-def page(ctx, qtbot):
-    p = CasesPage(ctx)
-    qtbot.addWidget(p)
-    p.resize(1100, 700)
-    p.show()
-    wait(qtbot)
-    return p
-
-
-def model_ids(page) -> list[str]:
-    return [page.model.id_at(r) for r in range(page.model.rowCount())]
+def page(show_page):
+    return show_page(CasesPage)
 
 
 def enabled_actions(page) -> set[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
 
@@ -18,16 +17,7 @@ from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.home import HomePage
 from station_desktop.ui.visit_dialog import CampaignsDialog, open_life_event_dialog
 from tests.conftest import TODAY, make_id
-
-
-def wait(qtbot) -> None:
-    qtbot.waitUntil(lambda: not Op.running, timeout=10_000)
-
-
-def click(qtbot, button) -> None:
-    assert button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    wait(qtbot)
+from tests.ui.helpers import click, wait
 
 
 def click_cell(qtbot, view: QTableView, row: int, col: int) -> None:
@@ -40,11 +30,6 @@ def click_cell(qtbot, view: QTableView, row: int, col: int) -> None:
 def visit_dialog_of(parent) -> RecordDialog:
     return next(d for d in parent.findChildren(RecordDialog)
                 if d.objectName() == "visit_dialog" and d.isVisible())
-
-
-@pytest.fixture
-def ctx(store, svc, tmp_path):
-    return AppContext(store, svc, Config(tmp_path / "s.ini"))
 
 
 def make_page(ctx, qtbot) -> HomePage:

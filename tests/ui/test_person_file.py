@@ -5,14 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QPushButton
 
 from station_desktop.store.fields import PERSON_FIELDS
-from station_desktop.ui.config import Config
-from station_desktop.ui.context import AppContext
-from station_desktop.ui.ops import Op
 from station_desktop.ui.person_file import (
     SECTIONS,
     PersonFileDialog,
@@ -20,37 +15,16 @@ from station_desktop.ui.person_file import (
     local_time,
 )
 from tests.conftest import make_id
+from tests.ui.helpers import click, type_chinese, wait
 
 TAB_TITLES = ["基本信息", "服役", "退役安置", "就业创业", "抚恤优待", "家庭成员", "走访记录",
               "帮扶记录", "矛盾纠纷", "荣誉", "变更历史"]
-
-
-def wait(qtbot) -> None:
-    qtbot.waitUntil(lambda: not Op.running, timeout=10_000)
-
-
-def click(qtbot, button) -> None:
-    assert button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    wait(qtbot)
-
-
-def type_chinese(widget, text: str) -> None:
-    widget.setFocus()
-    for ch in text:
-        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch,
-                           Qt.KeyboardModifier.NoModifier)
 
 
 def button(parent, name: str) -> QPushButton:
     found = parent.findChild(QPushButton, name)
     assert found is not None, name
     return found
-
-
-@pytest.fixture
-def ctx(store, svc, tmp_path):
-    return AppContext(store, svc, Config(tmp_path / "s.ini"))
 
 
 @pytest.fixture

@@ -10,22 +10,12 @@ from PySide6.QtCore import Qt
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.validate import format_fen
 from station_desktop.sync.keys import ensure_keys
-from station_desktop.ui.config import Config
-from station_desktop.ui.context import AppContext
-from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.exchange import SYNC_TOOLTIP, ExchangePage
-from station_desktop.ui.pages.reports import PRINT_TOOLTIP, TOTAL, ReportsPage, RowsModel
+from station_desktop.ui.pages.reports import PRINT_TOOLTIP, TOTAL, ReportsPage
+from station_desktop.ui.table import RowsModel
 from tests.conftest import VILLAGE_CODE
 from tests.store.test_stats import H1, Q4, build_sample, expected
-
-
-def wait(qtbot) -> None:
-    qtbot.waitUntil(lambda: not Op.running, timeout=10_000)
-
-
-@pytest.fixture
-def ctx(store, svc, tmp_path):
-    return AppContext(store, svc, Config(tmp_path / "s.ini"))
+from tests.ui.helpers import wait
 
 
 @pytest.fixture

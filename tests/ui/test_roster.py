@@ -4,33 +4,12 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QListWidget
 
-from station_desktop.ui.config import Config
-from station_desktop.ui.context import AppContext
-from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.roster import RosterPage, mask_id_number
 from station_desktop.ui.person_file import PersonFileDialog
 from tests.conftest import make_id
-
-
-def wait(qtbot) -> None:
-    qtbot.waitUntil(lambda: not Op.running, timeout=10_000)
-
-
-def click(qtbot, button) -> None:
-    assert button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    wait(qtbot)
-
-
-def type_chinese(widget, text: str) -> None:
-    """Chinese one character at a time (keyClicks with Chinese aborts Qt)."""
-    widget.setFocus()
-    for ch in text:
-        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch,
-                           Qt.KeyboardModifier.NoModifier)
+from tests.ui.helpers import click, model_ids, type_chinese, wait
 
 
 def check_item(widget: QListWidget, label: str) -> None:
@@ -39,25 +18,11 @@ def check_item(widget: QListWidget, label: str) -> None:
 
 
 @pytest.fixture
-def ctx(store, svc, tmp_path):
-    return AppContext(store, svc, Config(tmp_path / "s.ini"))
-
-
-@pytest.fixture
-def page(ctx, qtbot):
-    p = RosterPage(ctx)
-    qtbot.addWidget(p)
-    p.resize(1100, 700)
-    p.show()
-    wait(qtbot)
-    yield p
+def page(show_page, qtbot):
+    yield show_page(RosterPage)
     for d in list(PersonFileDialog.opened.values()):
         d.close()
     wait(qtbot)
-
-
-def model_ids(page) -> list[str]:
-    return [page.model.id_at(r) for r in range(page.model.rowCount())]
 
 
 @pytest.fixture

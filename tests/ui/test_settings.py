@@ -53,6 +53,9 @@ def page(ctx, qtbot):
 def open_section(qtbot, page, key: str):
     section = page.show_section(key)
     wait(qtbot)
+    # Widgets a load has just added are shown by a posted event: let it run
+    # before the test clicks them (else a click may land on a hidden widget).
+    QApplication.processEvents()
     return section
 
 

@@ -11,8 +11,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QListWidget, QTableView
 
 from station_desktop.store import visits as sv
-from station_desktop.ui.config import Config
-from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import RecordDialog
 from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.visits import VisitsPage
@@ -24,16 +22,7 @@ from station_desktop.ui.visit_dialog import (
     open_visit_dialog,
 )
 from tests.conftest import TODAY, make_id
-
-
-def wait(qtbot) -> None:
-    qtbot.waitUntil(lambda: not Op.running, timeout=10_000)
-
-
-def click(qtbot, button) -> None:
-    assert button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    wait(qtbot)
+from tests.ui.helpers import click, model_ids, type_chinese, wait
 
 
 def click_cell(qtbot, view: QTableView, row: int, col: int, *, double: bool = False) -> None:
@@ -45,14 +34,6 @@ def click_cell(qtbot, view: QTableView, row: int, col: int, *, double: bool = Fa
     else:
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     wait(qtbot)
-
-
-def type_chinese(widget, text: str) -> None:
-    """Chinese one character at a time (keyClicks with Chinese aborts Qt)."""
-    widget.setFocus()
-    for ch in text:
-        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch,
-                           Qt.KeyboardModifier.NoModifier)
 
 
 def check_item(widget: QListWidget, label: str) -> None:
@@ -74,11 +55,6 @@ def close_info_boxes() -> None:
 
 def _age(birth: date, on: date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
-@pytest.fixture
-def ctx(store, svc, tmp_path):
-    return AppContext(store, svc, Config(tmp_path / "s.ini"))
 
 
 @pytest.fixture
@@ -320,23 +296,14 @@ def visits(svc, person):
 
 
 @pytest.fixture
-def page(ctx, qtbot):
-    p = VisitsPage(ctx)
-    qtbot.addWidget(p)
-    p.resize(1100, 700)
-    p.show()
-    wait(qtbot)
-    return p
-
-
-def shown(page) -> list[str]:
-    return [page.model.id_at(r) for r in range(page.model.rowCount())]
+def page(show_page):
+    return show_page(VisitsPage)
 
 
 def test_visit_list_filters_and_sorts(page, visits, svc, qtbot, qtmodeltester):
     page.refresh()
     wait(qtbot)
-    assert shown(page) == [visits["nov"]["id"], visits["oct"]["id"]]  # 本季度, newest first
+    assert model_ids(page) == [visits["nov"]["id"], visits["oct"]["id"]]  # 本季度, newest first
     assert "共 2 条走访，涉及 2 人，慰问金 500.00 元" in page.summary.text()
     qtmodeltester.check(page.model)
     row = page.model.record(0)
@@ -346,22 +313,22 @@ def test_visit_list_filters_and_sorts(page, visits, svc, qtbot, qtmodeltester):
 
     page.period.setCurrentIndex(page.period.findText("全部"))
     wait(qtbot)
-    assert shown(page) == [visits[k]["id"] for k in ("nov", "oct", "jul", "old")]
+    assert model_ids(page) == [visits[k]["id"] for k in ("nov", "oct", "jul", "old")]
     page.period.setCurrentIndex(page.period.findText("本月"))
     wait(qtbot)
-    assert shown(page) == [visits["nov"]["id"]]
+    assert model_ids(page) == [visits["nov"]["id"]]
     page.period.setCurrentIndex(page.period.findText("本年"))
     wait(qtbot)
-    assert len(shown(page)) == 3
+    assert len(model_ids(page)) == 3
 
     page.kind.setCurrentIndex(page.kind.findText("节日慰问"))
     wait(qtbot)
-    assert shown(page) == [visits["oct"]["id"]]
+    assert model_ids(page) == [visits["oct"]["id"]]
     page.kind.setCurrentIndex(0)
     wait(qtbot)
     page.operator.setCurrentIndex(page.operator.findText("李桂雪"))
     wait(qtbot)
-    assert shown(page) == [visits["oct"]["id"]]
+    assert model_ids(page) == [visits["oct"]["id"]]
     page.operator.setCurrentIndex(0)
     wait(qtbot)
 
@@ -371,7 +338,7 @@ def test_visit_list_filters_and_sorts(page, visits, svc, qtbot, qtmodeltester):
     page.date_from.setDate(QDate(2026, 6, 1))
     page.date_to.setDate(QDate(2026, 10, 31))
     wait(qtbot)
-    assert shown(page) == [visits["oct"]["id"], visits["jul"]["id"]]
+    assert model_ids(page) == [visits["oct"]["id"], visits["jul"]["id"]]
 
     # sort by name (click the header): ties keep their order
     header = page.view.horizontalHeader()

@@ -5,23 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from PySide6.QtCore import Qt
 
-from station_desktop.ui.config import Config
-from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import RecordDialog
-from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.volunteers import HoursDialog, VolunteersPage
-
-
-def wait(qtbot) -> None:
-    qtbot.waitUntil(lambda: not Op.running, timeout=10_000)
-
-
-def click(qtbot, button) -> None:
-    assert button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    wait(qtbot)
+from tests.ui.helpers import click, wait
 
 
 def shown_hours(minutes: int) -> str:
@@ -37,18 +24,8 @@ def cell(model, row_id: str, key: str) -> str:
 
 
 @pytest.fixture
-def ctx(store, svc, tmp_path):
-    return AppContext(store, svc, Config(tmp_path / "s.ini"))
-
-
-@pytest.fixture
-def page(ctx, qtbot):
-    p = VolunteersPage(ctx)
-    qtbot.addWidget(p)
-    p.resize(1200, 760)
-    p.show()
-    wait(qtbot)
-    return p
+def page(show_page):
+    return show_page(VolunteersPage, (1200, 760))
 
 
 def add_activity(qtbot, page, title: str, held_on: str | None = None) -> None:

@@ -74,11 +74,7 @@ class FieldEditor(QWidget):
         self.widget = self._make_widget()
         self.widget.setObjectName(f"field_{name}")
         layout.addWidget(self.widget)
-        self.error = QLabel()
-        self.error.setObjectName(f"error_{name}")
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label(f"error_{name}")
         layout.addWidget(self.error)
 
     def _make_widget(self) -> QWidget:
@@ -237,7 +233,78 @@ class RecordForm(QWidget):
         return False
 
 
-class RecordDialog(QDialog):
+def error_label(name: str | None = None) -> QLabel:
+    """A red line saying what went wrong, hidden while there is nothing to say."""
+    label = QLabel()
+    if name:
+        label.setObjectName(name)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+class SaveDialog(QDialog):
+    """A dialog with a red message line and 保存/取消; 保存 calls :meth:`_save`.
+
+    :meth:`save_with` runs a service call on the worker with 保存 disabled:
+    on success ``result_record`` holds its result and the dialog is
+    accepted; a refusal (an error with ``user_text``) goes to
+    :meth:`show_refusal` and the dialog stays open, so nothing typed is lost;
+    anything else is shown in the error dialog. The subclass lays out
+    ``message`` and ``buttons`` (see :meth:`add_footer`).
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.result_record: Any = None
+        self.message = error_label()
+        self.buttons = QDialogButtonBox()
+        self.save_button = self.buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self._save)
+        self.buttons.rejected.connect(self.reject)
+
+    def add_footer(self, layout: QVBoxLayout, name: str) -> None:
+        """Put the message line and the buttons at the bottom, named ``{name}_message/_save``."""
+        self.message.setObjectName(f"{name}_message")
+        self.save_button.setObjectName(f"{name}_save")
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+
+    def _save(self) -> None:  # pragma: no cover - every dialog overrides
+        raise NotImplementedError
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def show_refusal(self, exc: Any) -> None:
+        self.show_message(exc.user_text())
+
+    def save_with(self, call: Callable[[], Any]) -> None:
+        from station_desktop.ui.ops import Op
+
+        self.save_button.setEnabled(False)
+
+        def done(result: Any) -> None:
+            self.result_record = result
+            self.save_button.setEnabled(True)
+            self.accept()
+
+        def failed(exc: BaseException) -> None:
+            self.save_button.setEnabled(True)
+            if hasattr(exc, "user_text"):
+                self.show_refusal(exc)
+            else:
+                from station_desktop.ui.errors import show_error
+
+                show_error(self, exc)
+
+        Op(self, call).success(done).failure(failed).run()
+
+
+class RecordDialog(SaveDialog):
     """An add/edit dialog around a RecordForm.
 
     On 保存 the form is checked here, then ``submit(values)`` (a service call)
@@ -253,19 +320,9 @@ class RecordDialog(QDialog):
         self.setWindowTitle(title)
         self.form = form
         self.submit = submit
-        self.result_record: Any = None
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form)
-        self.message = QLabel()
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.setWordWrap(True)
-        self.message.hide()
-        self.buttons = QDialogButtonBox()
-        self.save_button = self.buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        self.buttons.accepted.connect(self._try_accept)
-        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll)
         row = QHBoxLayout()
@@ -274,38 +331,19 @@ class RecordDialog(QDialog):
         layout.addWidget(self.buttons)
         self.resize(560, min(720, 120 + 56 * len(form.editors)))
 
-    def _try_accept(self) -> None:
+    def _save(self) -> None:
         if not self.form.is_valid():
             self.show_message("还有几项没有填好，请看红字提示。")
             return
         if self.submit is None:
             self.accept()
             return
-        from station_desktop.ui.ops import Op
-
         values = self.form.values()
-        self.save_button.setEnabled(False)
-
-        def done(result: Any) -> None:
-            self.result_record = result
-            self.save_button.setEnabled(True)
-            self.accept()
-
-        def failed(exc: BaseException) -> None:
-            self.save_button.setEnabled(True)
-            if hasattr(exc, "user_text"):
-                self.show_error(exc)
-            else:
-                from station_desktop.ui.errors import show_error
-
-                show_error(self, exc)
-
         submit = self.submit
-        Op(self, lambda: submit(values)).success(done).failure(failed).run()
+        self.save_with(lambda: submit(values))
 
-    def show_message(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+    def show_refusal(self, exc: Any) -> None:
+        self.show_error(exc)
 
     def show_error(self, exc: BaseException) -> None:
         """Show a refused save on the field it concerns, or at the bottom."""

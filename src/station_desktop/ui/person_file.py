@@ -28,11 +28,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -54,9 +52,9 @@ from station_desktop.store import roster
 from station_desktop.store.fields import FIELDS, PERSON_FIELDS, Field, clean_value
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import show_error
-from station_desktop.ui.forms import ERROR_STYLE, RecordDialog, RecordForm, display_value
+from station_desktop.ui.forms import RecordDialog, RecordForm, display_value, error_label
 from station_desktop.ui.ops import Op
-from station_desktop.ui.table import Column, LazyTableModel
+from station_desktop.ui.table import Column, LazyTableModel, setup_list_view
 
 # --- the sections of a person's file, defined once --------------------------------
 
@@ -418,18 +416,7 @@ class ListModel(LazyTableModel):
 def _table(model: LazyTableModel, name: str) -> QTableView:
     view = QTableView()
     view.setObjectName(name)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(28)
-    header = view.horizontalHeader()
-    header.setStretchLastSection(True)
-    for i, col in enumerate(model.columns):
-        header.resizeSection(i, col.width)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    setup_list_view(view, model)
     return view
 
 
@@ -486,11 +473,7 @@ class SectionTab(QWidget):
         self.form_scroll.setWidgetResizable(True)
         self.stack.addWidget(self.form_scroll)
 
-        self.message = QLabel()
-        self.message.setObjectName(f"message_{key}")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.hide()
+        self.message = error_label(f"message_{key}")
         self.edit_button = _button("编辑", f"edit_{key}", f"修改“{title}”")
         self.save_button = _button("保存", f"save_{key}")
         self.cancel_button = _button("取消", f"cancel_{key}")

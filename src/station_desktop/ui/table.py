@@ -1,24 +1,38 @@
-"""A table model over the database that holds ids and loads rows on demand.
+"""The list pieces every page shares: models and views over rows.
 
-The id list for the current filter and sort is fetched on the worker
-thread; the visible rows are read in blocks of :data:`BLOCK` when the view
-asks for them, from a short read transaction (WAL readers never wait for a
-writer). 100 000 rows cost one list of ids, not 100 000 row objects.
+:class:`LazyTableModel` is a table model over the database that holds ids
+and loads rows on demand. The id list for the current filter and sort is
+fetched on the worker thread; the visible rows are read in blocks of
+:data:`BLOCK` when the view asks for them, from a short read transaction
+(WAL readers never wait for a writer). 100 000 rows cost one list of ids,
+not 100 000 row objects.
+
+:class:`SortableTable` shows one: a header click re-queries the ids sorted
+in SQL, and the header's state is remembered. :class:`RowsModel` and
+:func:`make_table_view` are the small read-only table of computed rows
+(a report, a short list).
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+if TYPE_CHECKING:
+    from station_desktop.ui.context import AppContext
 
 BLOCK = 200
 MAX_BLOCKS = 50
 
 Index = QModelIndex | QPersistentModelIndex
+#: A row of a :class:`RowsModel` whose first cell says this is shown in bold.
+TOTAL = "合计"
 
 
 @dataclass(frozen=True)
@@ -31,17 +45,24 @@ class Column:
 
 
 class LazyTableModel(QAbstractTableModel):
-    """Rows are ids; ``load_rows(ids) -> {id: row dict}`` fills a block when it is first shown."""
+    """Rows are ids; ``load_rows(ids) -> {id: row dict}`` fills a block when it is first shown.
+
+    ``colour(column key, row) -> "#rrggbb" | None`` colours a cell's text;
+    the columns named in ``align_right`` (money, counts) are right-aligned.
+    """
 
     reset_done = Signal()
 
     def __init__(
         self, columns: Sequence[Column], load_rows: Callable[[list[str]], dict[str, dict]],
-        parent: Any = None,
+        parent: Any = None, *, colour: Callable[[str, dict], str | None] | None = None,
+        align_right: Iterable[str] = (),
     ):
         super().__init__(parent)
         self.columns = list(columns)
         self._load_rows = load_rows
+        self._colour = colour
+        self._right = set(align_right)
         self._ids: list[str] = []
         self._blocks: OrderedDict[int, dict[str, dict]] = OrderedDict()
         self.sort_key: str | None = None
@@ -96,10 +117,20 @@ class LazyTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if index.isValid() and self.columns[index.column()].key in self._right:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None
         if role == Qt.ItemDataRole.UserRole:
             return self._ids[index.row()]
+        if role == Qt.ItemDataRole.ForegroundRole and self._colour is not None:
+            rec = self.record(index.row())
+            if rec is None:
+                return None
+            colour = self._colour(self.columns[index.column()].key, rec)
+            return QBrush(QColor(colour)) if colour else None
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         rec = self.record(index.row())
@@ -125,3 +156,187 @@ class LazyTableModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+def read_only_rows(view: QTableView) -> None:
+    """Whole rows selected one at a time, never edited, every other row shaded."""
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+
+
+def setup_list_view(view: QTableView, model: LazyTableModel) -> None:
+    """Read-only rows selected one at a time, 28 px high; the columns at their widths."""
+    view.setModel(model)
+    read_only_rows(view)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(28)
+    header = view.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    for i, col in enumerate(model.columns):
+        header.resizeSection(i, col.width)
+
+
+class SortableTable(QTableView):
+    """A table over a LazyTableModel: header clicks re-query the ids sorted in SQL.
+
+    ``on_sort()`` reloads with the model's new ``sort_key``/``sort_desc``; the
+    header's state (widths, order, sort) is kept in the settings under ``state_key``.
+    """
+
+    def __init__(self, model: LazyTableModel, ctx: AppContext, state_key: str,
+                 on_sort: Callable[[], None], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx, self.state_key, self._on_sort = ctx, state_key, on_sort
+        self.setWordWrap(False)
+        setup_list_view(self, model)
+        header = self.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        state = ctx.config.state(state_key)
+        if state is not None:
+            header.restoreState(state)
+            section = header.sortIndicatorSection()
+            if 0 <= section < len(model.columns) and model.columns[section].sortable:
+                model.sort_key = model.columns[section].key
+                model.sort_desc = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+        self._show_sort()
+        header.sortIndicatorChanged.connect(self._sort)
+
+    @property
+    def lazy_model(self) -> LazyTableModel:
+        return self.model()  # type: ignore[return-value]
+
+    def _show_sort(self) -> None:
+        m = self.lazy_model
+        keys = [c.key for c in m.columns]
+        header = self.horizontalHeader()
+        header.blockSignals(True)
+        if m.sort_key in keys:
+            header.setSortIndicator(keys.index(m.sort_key), Qt.SortOrder.DescendingOrder
+                                    if m.sort_desc else Qt.SortOrder.AscendingOrder)
+        else:
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.blockSignals(False)
+
+    def _sort(self, section: int, order: Qt.SortOrder) -> None:
+        m = self.lazy_model
+        if not 0 <= section < len(m.columns) or not m.columns[section].sortable:
+            self._show_sort()
+            return
+        m.sort_key = m.columns[section].key
+        m.sort_desc = order == Qt.SortOrder.DescendingOrder
+        self._on_sort()
+
+    def current_id(self) -> str | None:
+        rows = self.selectionModel().selectedRows()
+        return self.lazy_model.id_at(rows[0].row()) if rows else None
+
+    def current_record(self) -> dict | None:
+        rows = self.selectionModel().selectedRows()
+        return self.lazy_model.record(rows[0].row()) if rows else None
+
+    def select_id(self, row_id: str | None) -> bool:
+        row = self.lazy_model.row_of(row_id) if row_id else -1
+        if row < 0:
+            self.clearSelection()
+            return False
+        self.selectRow(row)
+        self.scrollTo(self.lazy_model.index(row, 0))
+        return True
+
+    def save_state(self) -> None:
+        self.ctx.config.save_state(self.state_key, self.horizontalHeader().saveState())
+
+
+class RowsModel(QAbstractTableModel):
+    """A small read-only table of computed rows (a report, a short list).
+
+    ``rows`` hold raw values; ``formats`` (one per column, or None) turn them
+    into text. Numbers are right-aligned; a row whose first cell is “合计” is bold.
+    ``keys`` (optional, one per row) are returned for ``Qt.UserRole``.
+    """
+
+    def __init__(self, headers: Sequence[str],
+                 formats: Sequence[Callable[[Any], str] | None] | None = None,
+                 parent: Any = None):
+        super().__init__(parent)
+        self.headers = list(headers)
+        self.formats = list(formats or [None] * len(self.headers))
+        self.rows: list[tuple[Any, ...]] = []
+        self.keys: list[Any] = []
+
+    def set_rows(self, rows: Sequence[Sequence[Any]], keys: Sequence[Any] | None = None) -> None:
+        self.beginResetModel()
+        self.rows = [tuple(r) for r in rows]
+        self.keys = list(keys) if keys is not None else [None] * len(self.rows)
+        self.endResetModel()
+
+    def key_at(self, row: int) -> Any:
+        return self.keys[row] if 0 <= row < len(self.keys) else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        if not 0 <= index.column() < len(row):
+            return None
+        value = row[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            fmt = self.formats[index.column()] if index.column() < len(self.formats) else None
+            if value is None:
+                return ""
+            return fmt(value) if fmt else str(value)
+        if role == Qt.ItemDataRole.UserRole:
+            return self.keys[index.row()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole and row and row[0] == TOTAL:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.headers):
+            return self.headers[section]
+        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self.rows):
+            return str(section + 1)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+def make_table_view(model: QAbstractTableModel, name: str) -> QTableView:
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setAlternatingRowColors(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(28)
+    header = view.horizontalHeader()
+    # Spread the few columns of a report over the width, so numbers sit near
+    # their labels instead of at the far end of one wide last column.
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    if model.columnCount() > 1:  # the label column is never cut short
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+    header.setMinimumSectionSize(80)
+    return view

@@ -26,7 +26,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QCheckBox,
     QComboBox,
@@ -54,9 +53,10 @@ from station_desktop.domain.errors import StationError
 from station_desktop.domain.validate import format_fen
 from station_desktop.store import visits as sv
 from station_desktop.ui.context import AppContext
-from station_desktop.ui.forms import RecordDialog, RecordForm
+from station_desktop.ui.forms import RecordDialog, RecordForm, error_label
 from station_desktop.ui.ops import Op
-from station_desktop.ui.table import Column, LazyTableModel
+from station_desktop.ui.person_picker import pick_person
+from station_desktop.ui.table import Column, LazyTableModel, read_only_rows
 
 #: The fields of the visit form, in the order a cadre fills them.
 VISIT_FIELDS = ["kind", "method", "visit_date", "visitor", "content", "needs", "follow_up",
@@ -191,10 +191,7 @@ def make_table(model: QAbstractTableModel, *, object_name: str,
     view = QTableView()
     view.setObjectName(object_name)
     view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
+    read_only_rows(view)
     view.verticalHeader().hide()
     view.verticalHeader().setDefaultSectionSize(max(30, view.fontMetrics().height() + 14))
     view.horizontalHeader().setHighlightSections(False)
@@ -322,6 +319,18 @@ def open_visit_dialog(ctx: AppContext, person_id: str, parent: QWidget | None, *
     dialog.open()
     form.editors["content"].widget.setFocus()
     return dialog
+
+
+def pick_and_record_visit(ctx: AppContext, parent: QWidget) -> None:
+    """Ask whom the visit was for, then open 记录走访 for them."""
+    pick_person(ctx, parent, lambda pid: open_visit_dialog(ctx, pid, parent),
+                title="记录走访：选择人员")
+
+
+def pick_and_register_life_event(ctx: AppContext, parent: QWidget) -> None:
+    """Ask whom the life event befell, then open 登记重大变故 for them."""
+    pick_person(ctx, parent, lambda pid: open_life_event_dialog(ctx, pid, parent),
+                title="登记重大变故：选择人员")
 
 
 # --- registering a life event (六必访) ------------------------------------------------
@@ -501,11 +510,7 @@ class CampaignDialog(QDialog):
         cb.addWidget(self.campaign_form)
         cb.addWidget(self.window_label)
 
-        self.message = QLabel()
-        self.message.setObjectName("campaign_message")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020;")
-        self.message.hide()
+        self.message = error_label("campaign_message")
         self.buttons = QDialogButtonBox()
         self.record_button = self.buttons.addButton(
             "创建并记录", QDialogButtonBox.ButtonRole.AcceptRole)

@@ -1,34 +1,18 @@
-"""帮扶援助: the aid ledger, the 村 → 镇 → 县 review path, payments and yearly totals.
-
-Also home of the small pieces the four ledger pages share (:class:`LedgerModel`,
-:class:`LedgerTable`, :class:`LedgerPage`): a sortable table whose id list is
-re-queried in SQL, header state remembered, selection kept across reloads.
-"""
+"""帮扶援助: the aid ledger, the 村 → 镇 → 县 review path, payments and yearly totals."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
-    QSplitter,
-    QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -38,290 +22,28 @@ from station_desktop.domain.errors import ValidationError
 from station_desktop.domain.validate import format_fen, parse_date, parse_yuan
 from station_desktop.store import ledgers
 from station_desktop.ui.context import AppContext
-from station_desktop.ui.forms import ERROR_STYLE, RecordDialog, RecordForm
+from station_desktop.ui.forms import RecordForm, SaveDialog
 from station_desktop.ui.ops import Op
+from station_desktop.ui.pages.ledger import (
+    GREEN,
+    GREY,
+    RED,
+    TOTALS_STYLE,
+    LedgerPage,
+    action_button,
+    detail_table,
+    detail_title,
+    fill_table,
+    filter_combo,
+    hint_label,
+    label_of,
+    labelled,
+    money,
+    placeholder,
+    yuan,
+)
 from station_desktop.ui.person_picker import pick_person
 from station_desktop.ui.table import Column, LazyTableModel
-
-Index = QModelIndex | QPersistentModelIndex
-
-RED = "#c62828"
-GREY = "#777777"
-GREEN = "#2e7d32"
-TOTALS_STYLE = "font-size: 15px; font-weight: bold; padding: 2px 0;"
-HINT_STYLE = "color: #555; padding: 6px;"
-BIG_BUTTON = "QPushButton { padding: 5px 14px; }"
-
-
-# --- shared pieces for the ledger pages -----------------------------------------
-
-
-def money(value: Any, _rec: Any = None) -> str:
-    """Integer fen as yuan with separators; empty for no amount."""
-    return "" if value is None else format_fen(int(value))
-
-
-def yuan(value: Any) -> str:
-    return "¥" + format_fen(int(value or 0))
-
-
-def label_of(enum_cls: type[enums.LabelledEnum]) -> Callable[[Any, Any], str]:
-    def fmt(value: Any, _rec: Any = None) -> str:
-        if value in (None, ""):
-            return ""
-        try:
-            return enum_cls(value).label
-        except ValueError:
-            return str(value)
-    return fmt
-
-
-class LedgerModel(LazyTableModel):
-    """A lazy table that can also colour a cell and right-align money."""
-
-    def __init__(self, columns: Sequence[Column], load_rows: Callable[[list[str]], dict],
-                 *, colour: Callable[[str, dict], str | None] | None = None,
-                 align_right: Iterable[str] = (), parent: Any = None):
-        super().__init__(columns, load_rows, parent)
-        self._colour = colour
-        self._right = set(align_right)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.ForegroundRole and self._colour is not None:
-            if not index.isValid() or not 0 <= index.row() < self.rowCount():
-                return None
-            rec = self.record(index.row())
-            if rec is None:
-                return None
-            colour = self._colour(self.columns[index.column()].key, rec)
-            return QBrush(QColor(colour)) if colour else None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if index.isValid() and self.columns[index.column()].key in self._right:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return None
-        return super().data(index, role)
-
-
-class LedgerTable(QTableView):
-    """A table over a LedgerModel: header clicks re-query the ids sorted in SQL."""
-
-    def __init__(self, model: LedgerModel, ctx: AppContext, state_key: str,
-                 on_sort: Callable[[], None], parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx, self.state_key, self._on_sort = ctx, state_key, on_sort
-        self.setModel(model)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
-        self.setWordWrap(False)
-        self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(28)
-        header = self.horizontalHeader()
-        header.setSectionsClickable(True)
-        header.setSortIndicatorShown(True)
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for i, col in enumerate(model.columns):
-            header.resizeSection(i, col.width)
-        state = ctx.config.state(state_key)
-        if state is not None:
-            header.restoreState(state)
-            section = header.sortIndicatorSection()
-            if 0 <= section < len(model.columns) and model.columns[section].sortable:
-                model.sort_key = model.columns[section].key
-                model.sort_desc = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
-        self._show_sort()
-        header.sortIndicatorChanged.connect(self._sort)
-
-    @property
-    def ledger(self) -> LedgerModel:
-        return self.model()  # type: ignore[return-value]
-
-    def _show_sort(self) -> None:
-        m = self.ledger
-        keys = [c.key for c in m.columns]
-        header = self.horizontalHeader()
-        header.blockSignals(True)
-        if m.sort_key in keys:
-            header.setSortIndicator(keys.index(m.sort_key), Qt.SortOrder.DescendingOrder
-                                    if m.sort_desc else Qt.SortOrder.AscendingOrder)
-        else:
-            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        header.blockSignals(False)
-
-    def _sort(self, section: int, order: Qt.SortOrder) -> None:
-        m = self.ledger
-        if not 0 <= section < len(m.columns) or not m.columns[section].sortable:
-            self._show_sort()
-            return
-        m.sort_key = m.columns[section].key
-        m.sort_desc = order == Qt.SortOrder.DescendingOrder
-        self._on_sort()
-
-    def current_id(self) -> str | None:
-        rows = self.selectionModel().selectedRows()
-        return self.ledger.id_at(rows[0].row()) if rows else None
-
-    def current_record(self) -> dict | None:
-        rows = self.selectionModel().selectedRows()
-        return self.ledger.record(rows[0].row()) if rows else None
-
-    def select_id(self, row_id: str | None) -> bool:
-        row = self.ledger.row_of(row_id) if row_id else -1
-        if row < 0:
-            self.clearSelection()
-            return False
-        self.selectRow(row)
-        self.scrollTo(self.ledger.index(row, 0))
-        return True
-
-    def save_state(self) -> None:
-        self.ctx.config.save_state(self.state_key, self.horizontalHeader().saveState())
-
-
-def filter_combo(name: str, items: Iterable[tuple[str, Any]], *,
-                 width: int = 120) -> QComboBox:
-    combo = QComboBox()
-    combo.setObjectName(name)
-    for label, data in items:
-        combo.addItem(label, data)
-    combo.setMinimumWidth(width)
-    return combo
-
-
-def action_button(text: str, name: str, slot: Callable[[], None], *,
-                  tip: str = "") -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setStyleSheet(BIG_BUTTON)
-    if tip:
-        button.setToolTip(tip)
-    button.clicked.connect(lambda _=False: slot())
-    return button
-
-
-def labelled(text: str, widget: QWidget) -> QWidget:
-    box = QWidget()
-    row = QHBoxLayout(box)
-    row.setContentsMargins(0, 0, 0, 0)
-    row.setSpacing(4)
-    row.addWidget(QLabel(text))
-    row.addWidget(widget)
-    return box
-
-
-def detail_table(name: str, headers: Sequence[str], widths: Sequence[int]) -> QTableWidget:
-    """A small read-only table for a record's children (review path, steps, payments)."""
-    table = QTableWidget(0, len(headers))
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels(list(headers))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setStretchLastSection(True)
-    for i, w in enumerate(widths):
-        table.setColumnWidth(i, w)
-    return table
-
-
-def placeholder(table: QTableWidget, text: str) -> None:
-    """One grey line across an empty detail table saying why it is empty."""
-    fill_table(table, [[text] + [""] * (table.columnCount() - 1)], [GREY])
-    if table.columnCount() > 1:
-        table.setSpan(0, 0, 1, table.columnCount())
-
-
-def fill_table(table: QTableWidget, rows: Sequence[Sequence[str]],
-               colours: Sequence[str | None] | None = None) -> None:
-    table.clearSpans()
-    table.setRowCount(len(rows))
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            item = QTableWidgetItem(value)
-            item.setToolTip(value)
-            if colours and colours[r]:
-                item.setForeground(QBrush(QColor(colours[r])))
-            table.setItem(r, c, item)
-
-
-class LedgerPage(QWidget):
-    """A page that reloads when one of ``kinds`` is written and it is on screen."""
-
-    kinds: tuple[str, ...] = ()
-
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self._seq = 0
-        self._stale = True
-        self.dialog: QDialog | None = None  # the last dialog opened (tests drive it)
-        self.operator = ""
-        #: An id to select after the next reload (a record just added).
-        self.select_next: str | None = None
-        ctx.data_changed.connect(self._data_changed)
-
-    def _data_changed(self, kind: str) -> None:
-        if kind != "*" and kind not in self.kinds:
-            return
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
-
-    def next_seq(self) -> int:
-        self._seq += 1
-        self._stale = False
-        return self._seq
-
-    def refresh(self) -> None:  # pragma: no cover - every page overrides
-        raise NotImplementedError
-
-    def open_dialog(self, dialog: QDialog) -> QDialog:
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.dialog = dialog
-        dialog.open()
-        return dialog
-
-    def record_dialog(self, title: str, form: RecordForm,
-                      submit: Callable[[dict[str, Any]], Any], changed: str,
-                      after: Callable[[Any], None] | None = None) -> RecordDialog:
-        """A RecordDialog whose save announces ``changed`` so every page reloads."""
-        dialog = RecordDialog(title, form, submit=submit, parent=self)
-
-        def done(result: int) -> None:
-            if result == QDialog.DialogCode.Accepted:
-                if after is not None:
-                    after(dialog.result_record)
-                self.ctx.data_changed.emit(changed)
-
-        dialog.finished.connect(done)
-        self.open_dialog(dialog)
-        return dialog
-
-    def select_after_save(self, record: Any) -> None:
-        if isinstance(record, dict) and record.get("id"):
-            self.select_next = record["id"]
-
-    def edit_record(self, kind: str, row_id: str, title: str, *,
-                    fields: Sequence[str] | None = None, hidden: dict | None = None) -> None:
-        """Load ``kind`` ``row_id`` on the worker, then open it in a RecordDialog."""
-        svc = self.ctx.service
-
-        def show(record: dict) -> None:
-            keep = {k: record.get(k) for k in (hidden or {})}
-            form = RecordForm(kind, self.ctx.catalogues(), today=self.ctx.today,
-                              fields=fields, hidden=keep)
-            form.set_values(record)
-            self.record_dialog(title, form, lambda v: svc.update(kind, row_id, v), kind)
-
-        Op(self, lambda: svc.get(kind, row_id)).success(show).run()
-
 
 # --- the review dialog -------------------------------------------------------------
 
@@ -332,14 +54,13 @@ DECISION_TIPS = {
 }
 
 
-class ReviewDialog(QDialog):
+class ReviewDialog(SaveDialog):
     """One step of the 村 → 镇 → 县 review: the level is fixed by the application's state."""
 
     def __init__(self, ctx: AppContext, app: dict, operator: str,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx, self.app = ctx, app
-        self.result_record: dict | None = None
         state = enums.AidState(app["state"])
         self.level = enums.expected_review_level(state)
         assert self.level is not None, "only applications under review open this dialog"
@@ -390,19 +111,7 @@ class ReviewDialog(QDialog):
         form.addRow("审核意见", self.opinion)
         layout.addLayout(form)
         layout.addStretch(1)
-        self.message = QLabel()
-        self.message.setObjectName("review_message")
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.setWordWrap(True)
-        self.message.hide()
-        layout.addWidget(self.message)
-        buttons = QDialogButtonBox()
-        self.save_button = buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.save_button.setObjectName("review_save")
-        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self._save)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.add_footer(layout, "review")
         self.decision.currentIndexChanged.connect(self._decision_changed)
         self._decision_changed()
         self.resize(480, 370)
@@ -412,15 +121,11 @@ class ReviewDialog(QDialog):
         self.decision_tip.setText(DECISION_TIPS[decision])
         self.amount.setEnabled(decision is enums.ReviewDecision.APPROVE)
 
-    def _fail(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
-
     def _save(self) -> None:
         decision = enums.ReviewDecision(self.decision.currentData())
         reviewer = self.reviewer.text().strip()
         if not reviewer:
-            self._fail("请填写审核人。")
+            self.show_message("请填写审核人。")
             self.reviewer.setFocus()
             return
         try:
@@ -429,30 +134,14 @@ class ReviewDialog(QDialog):
                       if decision is enums.ReviewDecision.APPROVE and self.amount.text().strip()
                       else None)
         except ValidationError as exc:
-            self._fail(exc.user_text())
+            self.show_message(exc.user_text())
             return
         svc, app_id, level = self.ctx.service, self.app["id"], self.level
         opinion = self.opinion.toPlainText().strip()
-        self.save_button.setEnabled(False)
-
-        def done(result: dict) -> None:
-            self.result_record = result
-            self.save_button.setEnabled(True)
-            self.accept()
-
-        def failed(exc: BaseException) -> None:
-            self.save_button.setEnabled(True)
-            if hasattr(exc, "user_text"):
-                self._fail(exc.user_text())
-            else:
-                from station_desktop.ui.errors import show_error
-
-                show_error(self, exc)
-
-        Op(self, lambda: svc.review_aid(
+        self.save_with(lambda: svc.review_aid(
             app_id, level=level.value, decision=decision.value, reviewer=reviewer,
             opinion=opinion, amount_fen=amount, on=on,
-        )).success(done).failure(failed).run()
+        ))
 
 
 # --- the page -------------------------------------------------------------------------
@@ -505,10 +194,9 @@ class AidPage(LedgerPage):
             return None
 
         store = ctx.store
-        self.model = LedgerModel(columns, lambda ids: ledgers.aid_rows(store, ids),
-                                 colour=colour,
-                                 align_right=("requested_fen", "approved_fen", "paid_fen"),
-                                 parent=self)
+        self.model = LazyTableModel(columns, lambda ids: ledgers.aid_rows(store, ids), self,
+                                    colour=colour,
+                                    align_right=("requested_fen", "approved_fen", "paid_fen"))
         self.model.sort_key, self.model.sort_desc = "applied_on", True
 
         self.totals = QLabel("正在统计…")
@@ -549,19 +237,14 @@ class AidPage(LedgerPage):
                   self.person_button):
             toolbar.addWidget(b)
 
-        self.hint = QLabel()
-        self.hint.setObjectName("aid_hint")
-        self.hint.setStyleSheet(HINT_STYLE)
-        self.hint.hide()
-        self.table = LedgerTable(self.model, ctx, "aid/header", self.refresh, self)
+        self.hint = hint_label("aid_hint")
+        self.table = self.sortable_table(self.model, "aid/header", self.refresh)
         self.table.doubleClicked.connect(lambda _i: self.edit())
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
         # detail: the review path and the payments of the selected application
-        self.detail_title = QLabel("选中一条申请，这里显示它的审核流程和发放记录。")
-        self.detail_title.setObjectName("aid_detail_title")
-        self.detail_title.setWordWrap(True)
-        self.detail_title.setStyleSheet("font-weight: bold;")
+        self.detail_title = detail_title("aid_detail_title",
+                                         "选中一条申请，这里显示它的审核流程和发放记录。")
         self.reviews = detail_table("aid_reviews", ["层级", "审核结果", "审核人", "日期",
                                                     "核定金额（元）", "意见"],
                                     [50, 80, 80, 95, 110, 200])
@@ -575,20 +258,8 @@ class AidPage(LedgerPage):
         boxes = QHBoxLayout()
         boxes.addWidget(review_box, 3)
         boxes.addWidget(pay_box, 2)
-        detail = QWidget()
-        dl = QVBoxLayout(detail)
-        dl.setContentsMargins(0, 4, 0, 0)
-        dl.addWidget(self.detail_title)
-        dl.addLayout(boxes)
-
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        state = ctx.config.state("aid/splitter")
-        if state is not None:
-            self.splitter.restoreState(state)
+        self.splitter = self.table_with_detail("aid/splitter", self.table, self.detail_title,
+                                               boxes)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.totals)
@@ -606,32 +277,21 @@ class AidPage(LedgerPage):
                 "aid_type": self.type.currentData()}
 
     def refresh(self) -> None:
-        seq = self.next_seq()
-        store, svc = self.ctx.store, self.ctx.service
+        store = self.ctx.store
         filters = self.filters()
         sort, desc = self.model.sort_key, self.model.sort_desc
         year = filters["year"] or self.ctx.today.year
+        self.load(lambda: {
+            "ids": ledgers.aid_ids(store, **filters, sort=sort, desc=desc),
+            "totals": ledgers.aid_totals(store, year),
+            "years": ledgers.aid_years(store),
+        }, self._loaded)
 
-        def load() -> dict[str, Any]:
-            return {
-                "ids": ledgers.aid_ids(store, **filters, sort=sort, desc=desc),
-                "totals": ledgers.aid_totals(store, year),
-                "years": ledgers.aid_years(store),
-                "operator": ledgers.operator_name(store, svc.operator_id),
-            }
-
-        Op(self, load).success(lambda r: self._loaded(seq, r)).run()
-
-    def _loaded(self, seq: int, result: dict[str, Any]) -> None:
-        if seq != self._seq:
-            return
-        self.operator = result["operator"]
+    def _loaded(self, result: dict[str, Any]) -> None:
         self._set_years(result["years"])
-        keep = self.select_next or self.table.current_id()
-        self.select_next = None
-        self.model.set_ids(result["ids"])
-        self.table.select_id(keep)
+        self.show_ids(self.table, result["ids"])
         self._show_totals(result["totals"])
+        text = None
         if not result["ids"]:
             year = self.year.currentData()
             if self.state.currentData() or self.type.currentData():
@@ -640,10 +300,7 @@ class AidPage(LedgerPage):
                 text = "还没有帮扶申请。点右上角“新建申请”登记第一份。"
             else:
                 text = f"{year}年还没有帮扶申请。点右上角“新建申请”登记，或在“年度”里选其他年份。"
-            self.hint.setText(text)
-            self.hint.show()
-        else:
-            self.hint.hide()
+        self.show_hint(self.hint, text)
         self._selection_changed()
 
     def _set_years(self, years: list[int]) -> None:
@@ -757,9 +414,7 @@ class AidPage(LedgerPage):
         if rec is None or enums.expected_review_level(enums.AidState(rec["state"])) is None:
             return
         dialog = ReviewDialog(self.ctx, rec, self.operator, self)
-        dialog.finished.connect(lambda result: result == QDialog.DialogCode.Accepted
-                                and self.ctx.data_changed.emit("aid_review"))
-        self.open_dialog(dialog)
+        self.open_dialog(dialog, "aid_review")
 
     def pay(self) -> None:
         rec = self.table.current_record()
@@ -785,7 +440,3 @@ class AidPage(LedgerPage):
         rec = self.table.current_record()
         if rec is not None:
             self.ctx.open_person.emit(rec["person_id"])
-
-    def save_state(self) -> None:
-        self.table.save_state()
-        self.ctx.config.save_state("aid/splitter", self.splitter.saveState())

@@ -5,19 +5,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -28,25 +24,24 @@ from station_desktop.domain.validate import parse_date
 from station_desktop.store import ledgers
 from station_desktop.store.fields import FIELDS, clean_value
 from station_desktop.ui.context import AppContext
-from station_desktop.ui.forms import ERROR_STYLE, RecordForm
+from station_desktop.ui.forms import RecordForm, SaveDialog
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.aid import (
+from station_desktop.ui.pages.ledger import (
     GREY,
-    HINT_STYLE,
     RED,
     TOTALS_STYLE,
-    LedgerModel,
     LedgerPage,
-    LedgerTable,
     action_button,
     detail_table,
+    detail_title,
     fill_table,
     filter_combo,
+    hint_label,
     label_of,
     labelled,
 )
 from station_desktop.ui.person_picker import pick_person
-from station_desktop.ui.table import Column
+from station_desktop.ui.table import Column, LazyTableModel
 
 A = enums.CaseAction
 LEVELS = list(enums.Level)
@@ -89,14 +84,13 @@ def allowed_actions(case: dict) -> list[enums.CaseAction]:
     return allowed
 
 
-class CaseActionDialog(QDialog):
+class CaseActionDialog(SaveDialog):
     """调解/上报/下派/转交/办结/退回/回访: who, when, what was done → service.case_action."""
 
     def __init__(self, ctx: AppContext, case: dict, action: enums.CaseAction, operator: str,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx, self.case, self.action = ctx, case, action
-        self.result_record: dict | None = None
         level = enums.Level(case["level"])
         self.setWindowTitle(f"{action.label} — {case['parties']}")
         layout = QVBoxLayout(self)
@@ -144,64 +138,32 @@ class CaseActionDialog(QDialog):
                 self.satisfaction.addItem(label, value)
             form.addRow("满意程度", self.satisfaction)
         layout.addLayout(form)
-        self.message = QLabel()
-        self.message.setObjectName("action_message")
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.setWordWrap(True)
-        self.message.hide()
-        layout.addWidget(self.message)
-        buttons = QDialogButtonBox()
-        self.save_button = buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.save_button.setObjectName("action_save")
-        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self._save)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.add_footer(layout, "action")
         self.resize(480, 380 if self.outcome else 300)
-
-    def _fail(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
 
     def _save(self) -> None:
         handler = self.handler.text().strip()
         if not handler:
-            self._fail("请填写经办人。")
+            self.show_message("请填写经办人。")
             self.handler.setFocus()
             return
         try:
             on = parse_date(self.on.text(), field="step_on", latest=self.ctx.today)
         except ValidationError as exc:
-            self._fail(exc.user_text())
+            self.show_message(exc.user_text())
             return
         outcome = self.outcome.toPlainText().strip() if self.outcome is not None else None
         if self.outcome is not None and not outcome:
-            self._fail("请填写化解结果。")
+            self.show_message("请填写化解结果。")
             self.outcome.setFocus()
             return
         satisfaction = self.satisfaction.currentData() if self.satisfaction is not None else None
         note = self.note.toPlainText().strip()
         svc, case_id, action = self.ctx.service, self.case["id"], self.action
-        self.save_button.setEnabled(False)
-
-        def done(result: dict) -> None:
-            self.result_record = result
-            self.save_button.setEnabled(True)
-            self.accept()
-
-        def failed(exc: BaseException) -> None:
-            self.save_button.setEnabled(True)
-            if hasattr(exc, "user_text"):
-                self._fail(exc.user_text())
-            else:
-                from station_desktop.ui.errors import show_error
-
-                show_error(self, exc)
-
-        Op(self, lambda: svc.case_action(
+        self.save_with(lambda: svc.case_action(
             case_id, action=action.value, handler=handler, note=note, on=on,
             outcome=outcome, satisfaction=satisfaction,
-        )).success(done).failure(failed).run()
+        ))
 
 
 class CasesPage(LedgerPage):
@@ -248,8 +210,8 @@ class CasesPage(LedgerPage):
             return None
 
         store = ctx.store
-        self.model = LedgerModel(columns, lambda ids: ledgers.case_rows(store, ids),
-                                 colour=colour, parent=self)
+        self.model = LazyTableModel(columns, lambda ids: ledgers.case_rows(store, ids), self,
+                                    colour=colour)
         self.model.sort_key, self.model.sort_desc = "registered_on", True
 
         self.counts = QLabel("正在统计…")
@@ -290,18 +252,13 @@ class CasesPage(LedgerPage):
             actions.addWidget(b)
         actions.addStretch(1)
 
-        self.hint = QLabel()
-        self.hint.setObjectName("case_hint")
-        self.hint.setStyleSheet(HINT_STYLE)
-        self.hint.hide()
-        self.table = LedgerTable(self.model, ctx, "cases/header", self.refresh, self)
+        self.hint = hint_label("case_hint")
+        self.table = self.sortable_table(self.model, "cases/header", self.refresh)
         self.table.doubleClicked.connect(lambda _i: self.edit())
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
-        self.detail_title = QLabel("选中一件案件，这里显示诉求内容和化解步骤。")
-        self.detail_title.setObjectName("case_detail_title")
-        self.detail_title.setWordWrap(True)
-        self.detail_title.setStyleSheet("font-weight: bold;")
+        self.detail_title = detail_title("case_detail_title",
+                                         "选中一件案件，这里显示诉求内容和化解步骤。")
         self.detail_text = QLabel()
         self.detail_text.setObjectName("case_detail_text")
         self.detail_text.setWordWrap(True)
@@ -311,20 +268,8 @@ class CasesPage(LedgerPage):
         sl = QVBoxLayout(steps_box)
         sl.addWidget(self.detail_text)
         sl.addWidget(self.steps)
-        detail = QWidget()
-        dl = QVBoxLayout(detail)
-        dl.setContentsMargins(0, 4, 0, 0)
-        dl.addWidget(self.detail_title)
-        dl.addWidget(steps_box)
-
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        state = ctx.config.state("cases/splitter")
-        if state is not None:
-            self.splitter.restoreState(state)
+        self.splitter = self.table_with_detail("cases/splitter", self.table, self.detail_title,
+                                               steps_box)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.counts)
@@ -346,28 +291,16 @@ class CasesPage(LedgerPage):
                 "overdue_only": self.overdue.isChecked()}
 
     def refresh(self) -> None:
-        seq = self.next_seq()
-        store, svc, today = self.ctx.store, self.ctx.service, self.ctx.today
+        store, today = self.ctx.store, self.ctx.today
         filters = self.filters()
         sort, desc = self.model.sort_key, self.model.sort_desc
+        self.load(lambda: {
+            "ids": ledgers.case_ids(store, today=today, **filters, sort=sort, desc=desc),
+            "counts": ledgers.case_counts(store, today),
+        }, self._loaded)
 
-        def load() -> dict[str, Any]:
-            return {
-                "ids": ledgers.case_ids(store, today=today, **filters, sort=sort, desc=desc),
-                "counts": ledgers.case_counts(store, today),
-                "operator": ledgers.operator_name(store, svc.operator_id),
-            }
-
-        Op(self, load).success(lambda r: self._loaded(seq, r)).run()
-
-    def _loaded(self, seq: int, result: dict[str, Any]) -> None:
-        if seq != self._seq:
-            return
-        self.operator = result["operator"]
-        keep = self.select_next or self.table.current_id()
-        self.select_next = None
-        self.model.set_ids(result["ids"])
-        self.table.select_id(keep)
+    def _loaded(self, result: dict[str, Any]) -> None:
+        self.show_ids(self.table, result["ids"])
         c = result["counts"]
         overdue = (f"<span style='color:{RED}'>其中超期 {c['overdue']} 件</span>"
                    if c["overdue"] else "没有超期")
@@ -379,14 +312,13 @@ class CasesPage(LedgerPage):
         self.year_counts.setText(
             f"{self.ctx.today.year}年登记 {c['year_total']} 件，已办结 {c['year_closed']} 件"
             f"{village}。小事不出村，大事不出镇，矛盾不上交。")
+        text = None
         if not result["ids"]:
             f = self.filters()
             filtered = f["state"] or f["open_only"] or f["level"] or f["overdue_only"]
-            self.hint.setText("没有符合条件的案件。" if filtered
-                              else "还没有登记矛盾纠纷。点“登记”记下第一件。")
-            self.hint.show()
-        else:
-            self.hint.hide()
+            text = ("没有符合条件的案件。" if filtered
+                    else "还没有登记矛盾纠纷。点“登记”记下第一件。")
+        self.show_hint(self.hint, text)
         self._selection_changed()
 
     def _selection_changed(self, *_args: Any) -> None:
@@ -479,9 +411,7 @@ class CasesPage(LedgerPage):
         if case is None or action not in allowed_actions(case):
             return
         dialog = CaseActionDialog(self.ctx, case, action, self.operator, self)
-        dialog.finished.connect(lambda result: result == QDialog.DialogCode.Accepted
-                                and self.ctx.data_changed.emit("case_step"))
-        self.open_dialog(dialog)
+        self.open_dialog(dialog, "case_step")
 
     def edit(self) -> None:
         case = self.table.current_record()
@@ -496,7 +426,3 @@ class CasesPage(LedgerPage):
         case = self.table.current_record()
         if case is not None and case["person_id"]:
             self.ctx.open_person.emit(case["person_id"])
-
-    def save_state(self) -> None:
-        self.table.save_state()
-        self.ctx.config.save_state("cases/splitter", self.splitter.saveState())

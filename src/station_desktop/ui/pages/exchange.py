@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +25,7 @@ from station_desktop.store import stats
 from station_desktop.sync.keys import load_keys
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
+from station_desktop.ui.pages.base import fill_with_scrolling
 from station_desktop.ui.pages.reports import local_time
 
 SYNC_TOOLTIP = "数据交换功能将在同步模块中提供"
@@ -140,13 +140,7 @@ class ExchangePage(QWidget):
         layout.addWidget(pending_note)
         layout.addWidget(explain)
         layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(body)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        fill_with_scrolling(self, body)
 
         ctx.data_changed.connect(lambda _kind: self.isVisible() and self.refresh())
 

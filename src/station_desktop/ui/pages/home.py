@@ -14,16 +14,14 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -33,8 +31,9 @@ from station_desktop.domain import enums
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.store import visits as sv
 from station_desktop.ui.context import AppContext
+from station_desktop.ui.forms import error_label
 from station_desktop.ui.ops import Op
-from station_desktop.ui.person_picker import pick_person
+from station_desktop.ui.pages.base import ShownPage, fill_with_scrolling
 from station_desktop.ui.visit_dialog import (
     HINT_STYLE,
     CampaignDialog,
@@ -43,8 +42,9 @@ from station_desktop.ui.visit_dialog import (
     campaign_progress,
     make_table,
     open_campaigns,
-    open_life_event_dialog,
     open_visit_dialog,
+    pick_and_record_visit,
+    pick_and_register_life_event,
     scaled_font,
     yuan,
 )
@@ -113,7 +113,7 @@ class Section(QGroupBox):
             self.view.setFixedHeight(min(290, rows_h + header.height() + 6))
 
 
-class HomePage(QWidget):
+class HomePage(ShownPage):
     def __init__(self, ctx: AppContext):
         super().__init__()
         self.ctx = ctx
@@ -241,11 +241,7 @@ class HomePage(QWidget):
         self.aid.view.setToolTip("点一行，到“帮扶援助”审核")
         self.aid.view.clicked.connect(lambda _i: self.ctx.show_page.emit("aid"))
 
-        self.error = QLabel()
-        self.error.setObjectName("home_error")
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label("home_error")
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(14)
@@ -264,13 +260,7 @@ class HomePage(QWidget):
         inner.addWidget(self.error)
         inner.addLayout(grid)
         inner.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        fill_with_scrolling(self, content)
 
         shortcut = QShortcut(QKeySequence("Ctrl+R"), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -312,15 +302,7 @@ class HomePage(QWidget):
             self._failed).run()
 
     def _on_changed(self, _kind: str) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
+        self.refresh_when_shown()
 
     def _finish_load(self) -> None:
         self._loading = False
@@ -433,12 +415,10 @@ class HomePage(QWidget):
         self.record_visit()
 
     def record_visit(self) -> None:
-        pick_person(self.ctx, self, lambda pid: open_visit_dialog(self.ctx, pid, self),
-                    title="记录走访：选择人员")
+        pick_and_record_visit(self.ctx, self)
 
     def register_life_event(self) -> None:
-        pick_person(self.ctx, self, lambda pid: open_life_event_dialog(self.ctx, pid, self),
-                    title="登记重大变故：选择人员")
+        pick_and_register_life_event(self.ctx, self)
 
     def start_campaign(self) -> CampaignDialog:
         holidays = (self.data or {}).get("holidays") or []

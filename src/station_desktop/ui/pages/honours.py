@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -22,24 +20,22 @@ from station_desktop.domain.errors import ValidationError
 from station_desktop.domain.validate import parse_date
 from station_desktop.store import ledgers
 from station_desktop.ui.context import AppContext
-from station_desktop.ui.forms import ERROR_STYLE, RecordForm
+from station_desktop.ui.forms import RecordForm, SaveDialog
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.aid import (
+from station_desktop.ui.pages.ledger import (
     GREEN,
     GREY,
-    HINT_STYLE,
     RED,
     TOTALS_STYLE,
-    LedgerModel,
     LedgerPage,
-    LedgerTable,
     action_button,
     filter_combo,
+    hint_label,
     label_of,
     labelled,
 )
 from station_desktop.ui.person_picker import pick_person
-from station_desktop.ui.table import Column
+from station_desktop.ui.table import Column, LazyTableModel
 
 S = enums.HonourState
 K = enums.HonourKind
@@ -72,14 +68,13 @@ def honour_overdue(rec: dict, today_iso: str) -> bool:
             and bool(rec["deadline"]) and str(rec["deadline"]) < today_iso)
 
 
-class AdvanceDialog(QDialog):
+class AdvanceDialog(SaveDialog):
     """Move an honour to its next state: date, who did it, the family's feedback."""
 
     def __init__(self, ctx: AppContext, honour: dict, target: enums.HonourState,
                  operator: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx, self.honour, self.target = ctx, honour, target
-        self.result_record: dict | None = None
         kind = K(honour["kind"])
         self.setWindowTitle(f"{ADVANCE_TEXT[target]} — {kind.label}")
         layout = QVBoxLayout(self)
@@ -104,53 +99,20 @@ class AdvanceDialog(QDialog):
         form.addRow("送达人" if kind is K.NOTICE else "经办人", self.deliverer)
         form.addRow("反馈", self.feedback)
         layout.addLayout(form)
-        self.message = QLabel()
-        self.message.setObjectName("advance_message")
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.setWordWrap(True)
-        self.message.hide()
-        layout.addWidget(self.message)
-        buttons = QDialogButtonBox()
-        self.save_button = buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.save_button.setObjectName("advance_save")
-        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self._save)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.add_footer(layout, "advance")
         self.resize(440, 300)
-
-    def _fail(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
 
     def _save(self) -> None:
         try:
             on = parse_date(self.on.text(), field="done_on", latest=self.ctx.today)
         except ValidationError as exc:
-            self._fail(exc.user_text())
+            self.show_message(exc.user_text())
             return
         svc, honour_id, target = self.ctx.service, self.honour["id"], self.target
         deliverer = self.deliverer.text().strip() or None
         feedback = self.feedback.toPlainText().strip() or None
-        self.save_button.setEnabled(False)
-
-        def done(result: dict) -> None:
-            self.result_record = result
-            self.save_button.setEnabled(True)
-            self.accept()
-
-        def failed(exc: BaseException) -> None:
-            self.save_button.setEnabled(True)
-            if hasattr(exc, "user_text"):
-                self._fail(exc.user_text())
-            else:
-                from station_desktop.ui.errors import show_error
-
-                show_error(self, exc)
-
-        Op(self, lambda: svc.advance_honour(honour_id, target.value, on=on,
-                                            deliverer=deliverer, feedback=feedback)
-           ).success(done).failure(failed).run()
+        self.save_with(lambda: svc.advance_honour(honour_id, target.value, on=on,
+                                                  deliverer=deliverer, feedback=feedback))
 
 
 class HonoursPage(LedgerPage):
@@ -192,8 +154,8 @@ class HonoursPage(LedgerPage):
             return None
 
         store = ctx.store
-        self.model = LedgerModel(columns, lambda ids: ledgers.honour_rows(store, ids),
-                                 colour=colour, parent=self)
+        self.model = LazyTableModel(columns, lambda ids: ledgers.honour_rows(store, ids), self,
+                                    colour=colour)
         self.model.sort_key, self.model.sort_desc = "applied_on", True
 
         self.counts = QLabel("正在统计…")
@@ -223,11 +185,8 @@ class HonoursPage(LedgerPage):
         self.advance_buttons: dict[enums.HonourState, QPushButton] = {}
         self.advance_row.addStretch(1)
 
-        self.hint = QLabel()
-        self.hint.setObjectName("honour_hint")
-        self.hint.setStyleSheet(HINT_STYLE)
-        self.hint.hide()
-        self.table = LedgerTable(self.model, ctx, "honours/header", self.refresh, self)
+        self.hint = hint_label("honour_hint")
+        self.table = self.sortable_table(self.model, "honours/header", self.refresh)
         self.table.doubleClicked.connect(lambda _i: self.edit())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.detail = QLabel()
@@ -262,40 +221,27 @@ class HonoursPage(LedgerPage):
         self.refresh()
 
     def refresh(self) -> None:
-        seq = self.next_seq()
-        store, svc = self.ctx.store, self.ctx.service
+        store = self.ctx.store
         kind, state = self.kind.currentData(), self.state.currentData()
         sort, desc = self.model.sort_key, self.model.sort_desc
+        self.load(lambda: {
+            "ids": ledgers.honour_ids(store, kind=kind, state=state, sort=sort, desc=desc),
+            "counts": ledgers.honour_counts(store),
+        }, self._loaded)
 
-        def load() -> dict[str, Any]:
-            return {
-                "ids": ledgers.honour_ids(store, kind=kind, state=state, sort=sort, desc=desc),
-                "counts": ledgers.honour_counts(store),
-                "operator": ledgers.operator_name(store, svc.operator_id),
-            }
-
-        Op(self, load).success(lambda r: self._loaded(seq, r)).run()
-
-    def _loaded(self, seq: int, result: dict[str, Any]) -> None:
-        if seq != self._seq:
-            return
-        self.operator = result["operator"]
-        keep = self.select_next or self.table.current_id()
-        self.select_next = None
-        self.model.set_ids(result["ids"])
-        self.table.select_id(keep)
+    def _loaded(self, result: dict[str, Any]) -> None:
+        self.show_ids(self.table, result["ids"])
         c = result["counts"]
         self.counts.setText(
             f"光荣牌待悬挂 {c['plaque_to_hang']} 块　　喜报待领取 {c['notice_to_collect']} 份、"
             f"待送达 {c['notice_to_deliver']} 份　　"
             f"（已悬挂光荣牌 {c['plaques_hung']} 块，已送达喜报 {c['notices_delivered']} 份）")
+        text = None
         if not result["ids"]:
             filtered = self.kind.currentData() or self.state.currentData()
-            self.hint.setText("没有符合条件的记录。" if filtered else
-                              "还没有荣誉记录。点“新增”登记光荣牌、喜报或立功受奖。")
-            self.hint.show()
-        else:
-            self.hint.hide()
+            text = ("没有符合条件的记录。" if filtered else
+                    "还没有荣誉记录。点“新增”登记光荣牌、喜报或立功受奖。")
+        self.show_hint(self.hint, text)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -363,9 +309,7 @@ class HonoursPage(LedgerPage):
         if rec is None:
             return
         dialog = AdvanceDialog(self.ctx, rec, target, self.operator, self)
-        dialog.finished.connect(lambda result: result == QDialog.DialogCode.Accepted
-                                and self.ctx.data_changed.emit("honour"))
-        self.open_dialog(dialog)
+        self.open_dialog(dialog, "honour")
 
     def edit(self) -> None:
         rec = self.table.current_record()
@@ -379,6 +323,3 @@ class HonoursPage(LedgerPage):
         rec = self.table.current_record()
         if rec is not None:
             self.ctx.open_person.emit(rec["person_id"])
-
-    def save_state(self) -> None:
-        self.table.save_state()

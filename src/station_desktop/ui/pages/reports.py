@@ -10,20 +10,16 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -35,9 +31,8 @@ from station_desktop.domain.validate import format_fen
 from station_desktop.store import stats
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
+from station_desktop.ui.table import TOTAL, RowsModel, make_table_view
 
-Index = QModelIndex | QPersistentModelIndex
-TOTAL = "合计"
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 PRINT_TOOLTIP = "打印功能将在打印模块中提供"
 
@@ -68,97 +63,6 @@ def local_time(ts: str | None) -> str:
 
 def percent(part: int, whole: int) -> str:
     return f"{part / whole * 100:.1f}%" if whole else "—"
-
-
-class RowsModel(QAbstractTableModel):
-    """A small read-only table of computed rows (a report, a short list).
-
-    ``rows`` hold raw values; ``formats`` (one per column, or None) turn them
-    into text. Numbers are right-aligned; a row whose first cell is “合计” is bold.
-    ``keys`` (optional, one per row) are returned for ``Qt.UserRole``.
-    """
-
-    def __init__(self, headers: Sequence[str],
-                 formats: Sequence[Callable[[Any], str] | None] | None = None,
-                 parent: Any = None):
-        super().__init__(parent)
-        self.headers = list(headers)
-        self.formats = list(formats or [None] * len(self.headers))
-        self.rows: list[tuple[Any, ...]] = []
-        self.keys: list[Any] = []
-
-    def set_rows(self, rows: Sequence[Sequence[Any]], keys: Sequence[Any] | None = None) -> None:
-        self.beginResetModel()
-        self.rows = [tuple(r) for r in rows]
-        self.keys = list(keys) if keys is not None else [None] * len(self.rows)
-        self.endResetModel()
-
-    def key_at(self, row: int) -> Any:
-        return self.keys[row] if 0 <= row < len(self.keys) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.headers)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        row = self.rows[index.row()]
-        if not 0 <= index.column() < len(row):
-            return None
-        value = row[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            fmt = self.formats[index.column()] if index.column() < len(self.formats) else None
-            if value is None:
-                return ""
-            return fmt(value) if fmt else str(value)
-        if role == Qt.ItemDataRole.UserRole:
-            return self.keys[index.row()]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and row and row[0] == TOTAL:
-            font = QFont()
-            font.setBold(True)
-            return font
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.headers):
-            return self.headers[section]
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self.rows):
-            return str(section + 1)
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-
-def make_table_view(model: QAbstractTableModel, name: str) -> QTableView:
-    view = QTableView()
-    view.setObjectName(name)
-    view.setModel(model)
-    view.setAlternatingRowColors(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(28)
-    header = view.horizontalHeader()
-    # Spread the few columns of a report over the width, so numbers sit near
-    # their labels instead of at the far end of one wide last column.
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-    if model.columnCount() > 1:  # the label column is never cut short
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-    header.setMinimumSectionSize(80)
-    return view
 
 
 class TableSection(QGroupBox):

@@ -47,7 +47,7 @@ from station_desktop.ui.person_file import (
     confirm,
     open_add_person,
 )
-from station_desktop.ui.table import Column, LazyTableModel
+from station_desktop.ui.table import Column, LazyTableModel, read_only_rows
 
 STATE_KEY = "roster/header"
 #: Record kinds whose change can alter the list (names, contact dates, overdue).
@@ -169,10 +169,7 @@ class RosterPage(QWidget):
         self.view = QTableView()
         self.view.setObjectName("roster_table")
         self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
+        read_only_rows(self.view)
         self.view.setWordWrap(False)
         vheader = self.view.verticalHeader()
         vheader.hide()

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QScrollArea,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -53,8 +52,9 @@ from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import show_error
 from station_desktop.ui.forms import ERROR_STYLE, RecordDialog, RecordForm
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.reports import RowsModel, local_time, make_table_view
-from station_desktop.ui.table import Column, LazyTableModel
+from station_desktop.ui.pages.base import fill_with_scrolling
+from station_desktop.ui.pages.reports import local_time
+from station_desktop.ui.table import Column, LazyTableModel, RowsModel, make_table_view
 
 HINT_STYLE = "color: #555;"
 OK_STYLE = "color: #1b6e20;"
@@ -74,14 +74,6 @@ def _button(label: str, name: str, tooltip: str = "") -> QPushButton:
     if tooltip:
         b.setToolTip(tooltip)
     return b
-
-
-def _scrolling(widget: QWidget) -> QScrollArea:
-    scroll = QScrollArea()
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-    scroll.setWidget(widget)
-    return scroll
 
 
 # --- restore, with the store swapped under the running program ------------------
@@ -313,9 +305,7 @@ class StationSection(Section):
         layout.addWidget(profile)
         layout.addWidget(self.wuyou_box)
         layout.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(_scrolling(body))
+        fill_with_scrolling(self, body)
 
         self.save_button.clicked.connect(self.save_station)
         self.save_assessment_button.clicked.connect(self.save_assessment)

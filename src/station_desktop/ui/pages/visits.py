@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
@@ -24,7 +23,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableView,
     QVBoxLayout,
-    QWidget,
 )
 
 from station_desktop.domain import enums
@@ -32,13 +30,14 @@ from station_desktop.domain.validate import format_fen
 from station_desktop.store import visits as sv
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
-from station_desktop.ui.person_picker import pick_person
-from station_desktop.ui.table import Column, LazyTableModel
+from station_desktop.ui.pages.base import ShownPage
+from station_desktop.ui.table import Column, LazyTableModel, read_only_rows
 from station_desktop.ui.visit_dialog import (
     HINT_STYLE,
     open_campaigns,
-    open_life_event_dialog,
     open_visit_dialog,
+    pick_and_record_visit,
+    pick_and_register_life_event,
     yuan,
 )
 
@@ -67,7 +66,7 @@ def _pydate(q: QDate) -> date:
     return date(q.year(), q.month(), q.day())
 
 
-class VisitsPage(QWidget):
+class VisitsPage(ShownPage):
     def __init__(self, ctx: AppContext):
         super().__init__()
         self.ctx = ctx
@@ -148,10 +147,7 @@ class VisitsPage(QWidget):
         self.view = QTableView()
         self.view.setObjectName("visits_table")
         self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
+        read_only_rows(self.view)
         self.view.setWordWrap(False)
         self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 12)
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -269,11 +265,6 @@ class VisitsPage(QWidget):
         else:
             self._stale = True
 
-    def showEvent(self, event: Any) -> None:  # noqa: N802
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
-
     def _load_operators(self) -> None:
         store = self.ctx.store
 
@@ -331,12 +322,10 @@ class VisitsPage(QWidget):
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
     def record_visit(self) -> None:
-        pick_person(self.ctx, self, lambda pid: open_visit_dialog(self.ctx, pid, self),
-                    title="记录走访：选择人员")
+        pick_and_record_visit(self.ctx, self)
 
     def register_life_event(self) -> None:
-        pick_person(self.ctx, self, lambda pid: open_life_event_dialog(self.ctx, pid, self),
-                    title="登记重大变故：选择人员")
+        pick_and_register_life_event(self.ctx, self)
 
     def campaigns(self) -> None:
         open_campaigns(self.ctx, self)

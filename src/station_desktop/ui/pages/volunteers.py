@@ -10,8 +10,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -20,7 +18,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -29,19 +26,17 @@ from station_desktop.store import ledgers
 from station_desktop.store.ledgers import hours_text
 from station_desktop.store.service import Service
 from station_desktop.ui.context import AppContext
-from station_desktop.ui.forms import ERROR_STYLE, RecordForm
+from station_desktop.ui.forms import RecordForm, SaveDialog
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.aid import (
+from station_desktop.ui.pages.ledger import (
     GREY,
-    HINT_STYLE,
     TOTALS_STYLE,
-    LedgerModel,
     LedgerPage,
-    LedgerTable,
     action_button,
+    hint_label,
 )
 from station_desktop.ui.person_picker import pick_person
-from station_desktop.ui.table import Column
+from station_desktop.ui.table import Column, LazyTableModel
 
 MAX_MINUTES = 24 * 60
 
@@ -68,14 +63,13 @@ def save_hours(svc: Service, activity_id: str, rows: list[dict], minutes: dict[s
     return changed
 
 
-class HoursDialog(QDialog):
+class HoursDialog(SaveDialog):
     """Minutes per member at one activity; each line shows the hours it makes."""
 
     def __init__(self, ctx: AppContext, activity: dict, rows: list[dict],
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx, self.activity, self.rows = ctx, activity, rows
-        self.result_record: int | None = None
         self.setWindowTitle(f"登记服务时长 — {activity['title']}")
         layout = QVBoxLayout(self)
         head = QLabel(f"{activity['held_on']}　{activity['title']}"
@@ -131,20 +125,8 @@ class HoursDialog(QDialog):
         scroll.setWidget(grid_box)
         layout.addWidget(scroll, 1)
 
-        self.message = QLabel()
-        self.message.setObjectName("hours_message")
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.setWordWrap(True)
-        self.message.hide()
-        layout.addWidget(self.message)
-        buttons = QDialogButtonBox()
-        self.save_button = buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.save_button.setObjectName("hours_save")
+        self.add_footer(layout, "hours")
         self.save_button.setEnabled(bool(rows))
-        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self._save)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
         self.resize(460, min(640, 220 + 36 * max(len(rows), 1)))
 
     def _fill_all(self) -> None:
@@ -154,25 +136,7 @@ class HoursDialog(QDialog):
     def _save(self) -> None:
         svc, activity_id, rows = self.ctx.service, self.activity["id"], self.rows
         minutes = {mid: spin.value() for mid, spin in self.spins.items()}
-        self.save_button.setEnabled(False)
-
-        def done(changed: int) -> None:
-            self.result_record = changed
-            self.save_button.setEnabled(True)
-            self.accept()
-
-        def failed(exc: BaseException) -> None:
-            self.save_button.setEnabled(True)
-            if hasattr(exc, "user_text"):
-                self.message.setText(exc.user_text())
-                self.message.show()
-            else:
-                from station_desktop.ui.errors import show_error
-
-                show_error(self, exc)
-
-        Op(self, lambda: save_hours(svc, activity_id, rows, minutes)).success(done).failure(
-            failed).run()
+        self.save_with(lambda: save_hours(svc, activity_id, rows, minutes))
 
 
 def _group(title: str, buttons: list[QPushButton], table: QWidget, hint: QLabel) -> QGroupBox:
@@ -186,15 +150,6 @@ def _group(title: str, buttons: list[QPushButton], table: QWidget, hint: QLabel)
     layout.addWidget(hint)
     layout.addWidget(table, 1)
     return box
-
-
-def _hint(name: str) -> QLabel:
-    label = QLabel()
-    label.setObjectName(name)
-    label.setStyleSheet(HINT_STYLE)
-    label.setWordWrap(True)
-    label.hide()
-    return label
 
 
 class VolunteersPage(LedgerPage):
@@ -216,26 +171,25 @@ class VolunteersPage(LedgerPage):
         self.totals.setStyleSheet(TOTALS_STYLE)
 
         # teams
-        self.teams = LedgerModel([
+        self.teams = LazyTableModel([
             Column("name", "队伍名称", width=170),
             Column("leader", "负责人", width=65),
             Column("members", "队员数", lambda v, _r: f"{v} 人", width=60),
             Column("minutes", "累计时长", hours, width=95),
-        ], lambda ids: ledgers.team_rows(store, ids), align_right=("members", "minutes"),
-            parent=self)
+        ], lambda ids: ledgers.team_rows(store, ids), self, align_right=("members", "minutes"))
         self.teams.sort_key, self.teams.sort_desc = "name", False
-        self.team_table = LedgerTable(self.teams, ctx, "volunteers/teams", self.refresh, self)
+        self.team_table = self.sortable_table(self.teams, "volunteers/teams", self.refresh)
         self.team_table.selectionModel().selectionChanged.connect(self._team_changed)
         self.team_table.doubleClicked.connect(lambda _i: self.edit_team())
         self.new_team_button = action_button("新建队伍", "team_new", self.new_team)
         self.edit_team_button = action_button("修改", "team_edit", self.edit_team)
-        self.team_hint = _hint("team_hint")
+        self.team_hint = hint_label("team_hint", wrap=True)
 
         # members of the selected team
         def member_colour(key: str, rec: dict) -> str | None:
             return GREY if rec["left_on"] else None
 
-        self.members = LedgerModel([
+        self.members = LazyTableModel([
             Column("name", "姓名", lambda v, r: v + ("" if r["person_id"] else "（非在册）"),
                    width=110),
             Column("phone", "电话", width=105),
@@ -243,11 +197,11 @@ class VolunteersPage(LedgerPage):
             Column("left_on", "退出日期", width=95),
             Column("activities", "参加活动", lambda v, _r: f"{v} 次", width=70),
             Column("minutes", "累计时长", hours, width=90),
-        ], lambda ids: ledgers.member_rows(store, ids), colour=member_colour,
-            align_right=("activities", "minutes"), parent=self)
+        ], lambda ids: ledgers.member_rows(store, ids), self, colour=member_colour,
+            align_right=("activities", "minutes"))
         self.members.sort_key, self.members.sort_desc = "joined_on", False
-        self.member_table = LedgerTable(self.members, ctx, "volunteers/members",
-                                        self.load_team, self)
+        self.member_table = self.sortable_table(self.members, "volunteers/members",
+                                                self.load_team)
         self.member_table.doubleClicked.connect(lambda _i: self.edit_member())
         self.member_table.selectionModel().selectionChanged.connect(
             lambda *_: self._update_buttons())
@@ -255,20 +209,20 @@ class VolunteersPage(LedgerPage):
         self.edit_member_button = action_button("修改/登记退出", "member_edit", self.edit_member)
         self.delete_member_button = action_button("删除", "member_delete", self.delete_member,
                                                   tip="录错了才删除；队员离开请用“登记退出”")
-        self.member_hint = _hint("member_hint")
+        self.member_hint = hint_label("member_hint", wrap=True)
 
         # activities of the selected team
-        self.activities = LedgerModel([
+        self.activities = LazyTableModel([
             Column("held_on", "活动日期", width=95),
             Column("title", "活动名称", width=200),
             Column("place", "地点", width=120),
             Column("participants", "参加人数", lambda v, _r: f"{v} 人", width=70),
             Column("minutes", "服务时长合计", hours, width=100),
-        ], lambda ids: ledgers.activity_rows(store, ids),
-            align_right=("participants", "minutes"), parent=self)
+        ], lambda ids: ledgers.activity_rows(store, ids), self,
+            align_right=("participants", "minutes"))
         self.activities.sort_key, self.activities.sort_desc = "held_on", True
-        self.activity_table = LedgerTable(self.activities, ctx, "volunteers/activities",
-                                          self.load_team, self)
+        self.activity_table = self.sortable_table(self.activities, "volunteers/activities",
+                                                  self.load_team)
         self.activity_table.doubleClicked.connect(lambda _i: self.record_hours())
         self.activity_table.selectionModel().selectionChanged.connect(
             lambda *_: self._update_buttons())
@@ -276,7 +230,7 @@ class VolunteersPage(LedgerPage):
         self.hours_button = action_button("登记时长", "activity_hours", self.record_hours,
                                           tip="登记每位队员这次活动的服务时长")
         self.edit_activity_button = action_button("修改", "activity_edit", self.edit_activity)
-        self.activity_hint = _hint("activity_hint")
+        self.activity_hint = hint_label("activity_hint", wrap=True)
 
         team_box = _group("志愿服务队", [self.new_team_button, self.edit_team_button],
                           self.team_table, self.team_hint)
@@ -292,21 +246,11 @@ class VolunteersPage(LedgerPage):
         self.activity_box = _group("服务活动", [self.add_activity_button, self.hours_button,
                                                self.edit_activity_button],
                                    self.activity_table, self.activity_hint)
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.member_box)
-        right.addWidget(self.activity_box)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(team_box)
-        self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
-        self.right_splitter = right
-        self.splitter.setSizes([430, 670])
-        for key, sp in (("volunteers/splitter", self.splitter),
-                        ("volunteers/right", self.right_splitter)):
-            state = ctx.config.state(key)
-            if state is not None:
-                sp.restoreState(state)
+        self.right_splitter = self.make_splitter("volunteers/right", Qt.Orientation.Vertical,
+                                                 [self.member_box, self.activity_box])
+        self.splitter = self.make_splitter("volunteers/splitter", Qt.Orientation.Horizontal,
+                                           [team_box, self.right_splitter], stretch=[2, 3],
+                                           sizes=[430, 670])
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.totals)
@@ -316,21 +260,12 @@ class VolunteersPage(LedgerPage):
     # --- loading ------------------------------------------------------------------
 
     def refresh(self) -> None:
-        seq = self.next_seq()
-        store, svc = self.ctx.store, self.ctx.service
+        store = self.ctx.store
         sort, desc = self.teams.sort_key, self.teams.sort_desc
+        self.load(lambda: {"ids": ledgers.team_ids(store, sort=sort, desc=desc),
+                           "totals": ledgers.volunteer_totals(store)}, self._loaded)
 
-        def load() -> dict[str, Any]:
-            return {"ids": ledgers.team_ids(store, sort=sort, desc=desc),
-                    "totals": ledgers.volunteer_totals(store),
-                    "operator": ledgers.operator_name(store, svc.operator_id)}
-
-        Op(self, load).success(lambda r: self._loaded(seq, r)).run()
-
-    def _loaded(self, seq: int, result: dict[str, Any]) -> None:
-        if seq != self._seq:
-            return
-        self.operator = result["operator"]
+    def _loaded(self, result: dict[str, Any]) -> None:
         keep = self.select_next or self.team_id
         self.select_next = None
         t = result["totals"]
@@ -528,14 +463,6 @@ class VolunteersPage(LedgerPage):
 
         def show(rows: list[dict]) -> None:
             dialog = HoursDialog(self.ctx, activity, rows, self)
-            dialog.finished.connect(lambda result: result == QDialog.DialogCode.Accepted
-                                    and self.ctx.data_changed.emit("volunteer_hours"))
-            self.open_dialog(dialog)
+            self.open_dialog(dialog, "volunteer_hours")
 
         Op(self, lambda: ledgers.activity_hours(store, activity_id)).success(show).run()
-
-    def save_state(self) -> None:
-        for table in (self.team_table, self.member_table, self.activity_table):
-            table.save_state()
-        self.ctx.config.save_state("volunteers/splitter", self.splitter.saveState())
-        self.ctx.config.save_state("volunteers/right", self.right_splitter.saveState())
