@@ -126,3 +126,20 @@ def test_menu_offers_every_document_and_export(qtbot, store, svc, tmp_path):
     ws = load_workbook(tmp_path / "roster.xlsx").active
     assert [c.value for c in ws[1]][:2] == ["姓名", "身份证号"]
     assert ws["B2"].value == make_id(seq=301) and ws["B2"].number_format == "@"
+
+
+def test_person_file_prints_that_persons_booklet(qtbot, ctx, svc, person):
+    from PySide6.QtWidgets import QDialog
+
+    from station_desktop.ui.person_file import PersonFileDialog
+
+    dialog = PersonFileDialog(ctx, person["id"])
+    qtbot.addWidget(dialog)
+    dialog.open()
+    wait(qtbot)
+    dialog.print_button.click()
+    wait(qtbot, timeout=30_000)
+    previews = [w for w in dialog.findChildren(QDialog) if hasattr(w, "pdf")]
+    assert len(previews) == 1
+    text = "".join(p.extract_text() for p in PdfReader(previews[0].pdf).pages)
+    assert "建档立卡手册" in text and person["id_number"] in text

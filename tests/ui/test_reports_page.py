@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
 
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.validate import format_fen
@@ -151,9 +152,17 @@ def test_custom_period_end_before_start_is_explained(qtbot, page):
     assert page.report is before
 
 
-def test_print_waits_for_the_printing_module(page):
-    assert not page.print_button.isEnabled()
-    assert page.print_button.toolTip() == PRINT_TOOLTIP == "打印功能将在打印模块中提供"
+def test_print_makes_the_report_of_the_period_on_screen(qtbot, page):
+    from pypdf import PdfReader
+
+    assert page.print_button.isEnabled() and page.print_button.toolTip() == PRINT_TOOLTIP
+    page.set_custom_period(date(2026, 1, 1), date(2026, 11, 23))
+    qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
+    wait(qtbot, timeout=30_000)
+    shown = [w for w in page.findChildren(QDialog) if hasattr(w, "pdf")]
+    assert len(shown) == 1
+    text = "".join(p.extract_text() for p in PdfReader(shown[0].pdf).pages)
+    assert "统计期间：2026年1月1日至2026年11月23日" in text
 
 
 def test_empty_station_shows_hints(qtbot, ctx, store, svc):

@@ -824,10 +824,12 @@ class PersonFileDialog(QDialog):
         self.visit_button = _button("记录走访", "file_record_visit",
                                     "为此人记录一次走访或联系（Ctrl+R）")
         self.visit_button.setShortcut(QKeySequence("Ctrl+R"))
+        self.print_button = _button("打印手册", "file_print", "打印此人的建档立卡手册（先预览）")
         self.delete_button = _button("删除档案", "file_delete", "移入回收站，可以恢复")
         self.restore_button = _button("恢复档案", "file_restore", "从回收站恢复此档案")
         self.close_button = _button("关闭", "file_close")
         self.visit_button.clicked.connect(self.record_visit)
+        self.print_button.clicked.connect(self.print_booklet)
         self.delete_button.clicked.connect(self.delete_person)
         self.restore_button.clicked.connect(self.restore_person)
         self.close_button.clicked.connect(self.close)
@@ -840,7 +842,8 @@ class PersonFileDialog(QDialog):
         titles.addWidget(self.title)
         titles.addWidget(self.summary)
         head.addLayout(titles, 1)
-        for b in (self.visit_button, self.delete_button, self.restore_button, self.close_button):
+        for b in (self.visit_button, self.print_button, self.delete_button, self.restore_button,
+                  self.close_button):
             head.addWidget(b, 0, Qt.AlignmentFlag.AlignTop)
 
         self.tabs = QTabWidget()
@@ -999,6 +1002,12 @@ class PersonFileDialog(QDialog):
         from station_desktop.ui.visit_dialog import open_visit_dialog
 
         open_visit_dialog(self.ctx, self.person_id, self)
+
+    def print_booklet(self) -> None:
+        from station_desktop.ui.printing import print_person
+
+        name = self.data["person"]["name"] if getattr(self, "data", None) else "人员"
+        self.last_print = print_person(self.ctx, self, self.person_id, name)
 
     def delete_person(self) -> None:
         if self.data is None:

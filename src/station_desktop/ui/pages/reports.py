@@ -34,7 +34,7 @@ from station_desktop.ui.ops import Op
 from station_desktop.ui.table import TOTAL, RowsModel, make_table_view
 
 BEIJING = timezone(timedelta(hours=8), "北京时间")
-PRINT_TOOLTIP = "打印功能将在打印模块中提供"
+PRINT_TOOLTIP = "生成所选期间的工作报表（PDF），先预览再打印或另存"
 
 
 def yuan(fen: int) -> str:
@@ -155,10 +155,10 @@ class ReportsPage(QWidget):
         self.refresh_button = QPushButton("统计")
         self.refresh_button.setObjectName("run_report")
         self.refresh_button.setToolTip("按所选期间重新统计（F5）")
-        self.print_button = QPushButton("打印")
+        self.print_button = QPushButton("打印报表…")
         self.print_button.setObjectName("print_report")
-        self.print_button.setEnabled(False)
         self.print_button.setToolTip(PRINT_TOOLTIP)
+        self.print_button.clicked.connect(self.print_report)
         toolbar = QHBoxLayout()
         toolbar.addWidget(QLabel("统计期间："))
         toolbar.addWidget(self.period)
@@ -245,7 +245,7 @@ class ReportsPage(QWidget):
         self.sections["cases"].layout().addWidget(self.case_extra)
 
         note = QLabel("说明：人员按期末在册统计；删除到回收站的人员及其记录不计入。"
-                      "打印（PDF）将随打印模块提供。")
+                      "打印的报表与本页数字相同。")
         note.setWordWrap(True)
         note.setStyleSheet("color: #666;")
 
@@ -274,6 +274,16 @@ class ReportsPage(QWidget):
             self.end_edit.setDate(QDate(end.year, end.month, end.day))
             if run:
                 self.refresh()
+
+    def print_report(self) -> None:
+        """The printed report of the period on screen (same figures, same period)."""
+        from station_desktop.ui.printing import print_period
+
+        start, end = self.bounds()
+        if end < start:
+            self.status.setText("结束日期早于开始日期，请改正后再打印。")
+            return
+        self.last_print = print_period(self.ctx, self, start, end)
 
     def bounds(self) -> tuple[date, date]:
         s, e = self.start_edit.date(), self.end_edit.date()

@@ -104,15 +104,21 @@ class RosterPage(QWidget):
                                          "为选中的人记录一次走访或联系（Ctrl+R）")
         self.delete_button = self._button("删除", "roster_delete",
                                           "把选中人员的档案移入回收站，可以恢复（Delete）")
+        self.print_button = self._button("打印手册", "roster_print",
+                                         "打印选中人员的建档立卡手册（先预览）")
+        self.export_button = self._button("导出Excel", "roster_export", "把花名册导出为 Excel 表格")
         self.add_button.clicked.connect(self.add_person)
         self.open_button.clicked.connect(self.open_selected)
         self.visit_button.clicked.connect(self.record_visit)
         self.delete_button.clicked.connect(self.delete_selected)
+        self.print_button.clicked.connect(self.print_selected)
+        self.export_button.clicked.connect(self.export_roster)
         self.count_label = QLabel("正在读取…")
         self.count_label.setObjectName("roster_count")
         self.count_label.setStyleSheet("font-size: 14px;")
         buttons = QHBoxLayout()
-        for b in (self.add_button, self.open_button, self.visit_button, self.delete_button):
+        for b in (self.add_button, self.open_button, self.visit_button, self.delete_button,
+                  self.print_button, self.export_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.count_label)
@@ -389,6 +395,21 @@ class RosterPage(QWidget):
         if not index.isValid() or not self.view.selectionModel().isRowSelected(index.row()):
             return None
         return self.model.id_at(index.row())
+
+    def print_selected(self) -> None:
+        from station_desktop.ui.printing import print_person
+
+        pid = self.selected_id()
+        if pid is None:
+            QMessageBox.information(self, "打印手册", "请先在列表中选中一个人。")
+            return
+        record = self.model.record(self.model.row_of(pid)) or {}
+        self.last_print = print_person(self.ctx, self, pid, record.get("name") or "人员")
+
+    def export_roster(self) -> None:
+        from station_desktop.ui.printing import export_to_excel
+
+        export_to_excel(self.ctx, self, "person")
 
     def select_person(self, person_id: str) -> bool:
         row = self.model.row_of(person_id)
