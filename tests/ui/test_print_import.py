@@ -143,3 +143,27 @@ def test_person_file_prints_that_persons_booklet(qtbot, ctx, svc, person):
     assert len(previews) == 1
     text = "".join(p.extract_text() for p in PdfReader(previews[0].pdf).pages)
     assert "建档立卡手册" in text and person["id_number"] in text
+
+
+def test_a_list_exports_exactly_what_it_shows(qtbot, ctx, svc, person, show_page):
+    from openpyxl import load_workbook
+
+    from station_desktop.ui.pages.visits import VisitsPage
+    from station_desktop.ui.table import model_rows
+
+    for day in ("2026-11-01", "2026-11-02", "2026-10-01"):
+        svc.create("visit", {"person_id": person["id"], "kind": "routine", "method": "phone",
+                             "visit_date": day, "visitor": "王建国"})
+    page = show_page(VisitsPage)
+    shown = [[page.model.data(page.model.index(r, c)) for c in range(page.model.columnCount())]
+             for r in range(page.model.rowCount())]
+    assert model_rows(page.model) == shown and len(shown) >= 1
+    from station_desktop.reports.xlsx_export import export_rows
+
+    out = export_rows(ctx.store.path.parent / "v.xlsx", "走访记录",
+                      [c.title for c in page.model.columns], model_rows(page.model),
+                      text_columns=range(len(page.model.columns)))
+    ws = load_workbook(out["file"]).active
+    assert [[c.value or "" for c in row] for row in ws.iter_rows(min_row=2)] == shown
+    actions = [a.text() for a in page.view.actions()]
+    assert "导出为 Excel…" in actions

@@ -18,11 +18,19 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtGui import QAction, QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHeaderView,
+    QMessageBox,
+    QTableView,
+    QWidget,
+)
 
 if TYPE_CHECKING:
     from station_desktop.ui.context import AppContext
@@ -60,7 +68,7 @@ class LazyTableModel(QAbstractTableModel):
     ):
         super().__init__(parent)
         self.columns = list(columns)
-        self._load_rows = load_rows
+        self.load_rows = load_rows
         self._colour = colour
         self._right = set(align_right)
         self._ids: list[str] = []
@@ -100,7 +108,7 @@ class LazyTableModel(QAbstractTableModel):
         block = self._blocks.get(block_no)
         if block is None:
             ids = self._ids[block_no * BLOCK:(block_no + 1) * BLOCK]
-            block = self._load_rows(ids)
+            block = self.load_rows(ids)
             self._blocks[block_no] = block
             while len(self._blocks) > MAX_BLOCKS:
                 self._blocks.popitem(last=False)
@@ -166,9 +174,68 @@ def read_only_rows(view: QTableView) -> None:
     view.setAlternatingRowColors(True)
 
 
-def setup_list_view(view: QTableView, model: LazyTableModel) -> None:
+#: File and sheet names of exported lists, by the table's settings key.
+EXPORT_TITLES = {
+    "aid/header": "帮扶台账", "cases/header": "矛盾纠纷", "honours/header": "荣誉褒扬",
+    "volunteers/teams": "志愿服务队", "volunteers/members": "志愿者",
+    "volunteers/activities": "志愿活动", "visits/header": "走访记录",
+}
+
+
+def model_rows(model: LazyTableModel, progress: Any = None) -> list[list[str]]:
+    """Every row of ``model`` (in its current order) as the cells show it; safe on the worker."""
+    ids = [model.id_at(r) for r in range(model.rowCount())]
+    out: list[list[str]] = []
+    for start in range(0, len(ids), BLOCK):
+        block = [i for i in ids[start:start + BLOCK] if i is not None]
+        rows = model.load_rows(block)
+        for row_id in block:
+            rec = rows.get(row_id)
+            if rec is None:
+                continue
+            out.append([c.format(rec.get(c.key), rec) if c.format
+                        else ("" if rec.get(c.key) is None else str(rec.get(c.key)))
+                        for c in model.columns])
+        if progress is not None:
+            progress(min(start + BLOCK, len(ids)), len(ids))
+            if progress.cancelled:
+                break
+    return out
+
+
+def add_export_action(view: QTableView, model: LazyTableModel, title: str) -> QAction:
+    """Right-click → 导出为 Excel…: the list exactly as shown (filter, order, columns)."""
+    action = QAction("导出为 Excel…", view)
+
+    def export() -> None:
+        from station_desktop.reports.xlsx_export import export_rows
+        from station_desktop.ui.ops import Op
+
+        path, _ = QFileDialog.getSaveFileName(view, "导出为 Excel", str(Path.home() /
+                                              f"{title}.xlsx"), "Excel 文件 (*.xlsx)")
+        if not path:
+            return
+        out = Path(path) if path.lower().endswith(".xlsx") else Path(path + ".xlsx")
+        headers = [c.title for c in model.columns]
+
+        def work(progress: Any) -> dict[str, Any]:
+            rows = model_rows(model, progress)
+            return export_rows(out, title, headers, rows, text_columns=range(len(headers)))
+
+        Op(view, work).success(lambda r: QMessageBox.information(
+            view, "导出完成", f"已导出 {r['rows']} 行到\n{r['file']}")) \
+            .with_progress("正在导出…").run()
+
+    action.triggered.connect(export)
+    view.addAction(action)
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+    return action
+
+
+def setup_list_view(view: QTableView, model: LazyTableModel, title: str = "列表") -> None:
     """Read-only rows selected one at a time, 28 px high; the columns at their widths."""
     view.setModel(model)
+    add_export_action(view, model, title)
     read_only_rows(view)
     view.verticalHeader().hide()
     view.verticalHeader().setDefaultSectionSize(28)
@@ -191,7 +258,7 @@ class SortableTable(QTableView):
         super().__init__(parent)
         self.ctx, self.state_key, self._on_sort = ctx, state_key, on_sort
         self.setWordWrap(False)
-        setup_list_view(self, model)
+        setup_list_view(self, model, EXPORT_TITLES.get(state_key, "列表"))
         header = self.horizontalHeader()
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)

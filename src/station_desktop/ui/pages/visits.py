@@ -31,7 +31,7 @@ from station_desktop.store import visits as sv
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.base import ShownPage
-from station_desktop.ui.table import Column, LazyTableModel, read_only_rows
+from station_desktop.ui.table import Column, LazyTableModel, add_export_action, read_only_rows
 from station_desktop.ui.visit_dialog import (
     HINT_STYLE,
     open_campaigns,
@@ -147,6 +147,7 @@ class VisitsPage(ShownPage):
         self.view = QTableView()
         self.view.setObjectName("visits_table")
         self.view.setModel(self.model)
+        add_export_action(self.view, self.model, "走访记录")
         read_only_rows(self.view)
         self.view.setWordWrap(False)
         self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 12)
