@@ -41,3 +41,14 @@ def test_ui_does_import_qt():
             "sys.exit(0 if 'PySide6' in sys.modules else 1)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_start_up_does_not_load_printing_or_spreadsheet_libraries():
+    """reportlab and openpyxl (with numpy) cost 0.3 s; they load when a document is made."""
+    code = ("import sys, station_desktop.ui.main_window, station_desktop.store.migrate\n"
+            "heavy = sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'reportlab', 'openpyxl', 'numpy', 'pypinyin', 'alembic'})\n"
+            "print(heavy)\n"
+            "sys.exit(1 if heavy else 0)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
