@@ -245,7 +245,7 @@ def error_label(name: str | None = None) -> QLabel:
 
 
 class SaveDialog(QDialog):
-    """A dialog with a red message line and 保存/取消; 保存 calls :meth:`_save`.
+    """A dialog with a red message line and 保存/取消; 保存 calls the subclass's ``_save()``.
 
     :meth:`save_with` runs a service call on the worker with 保存 disabled:
     on success ``result_record`` holds its result and the dialog is
@@ -271,9 +271,6 @@ class SaveDialog(QDialog):
         self.save_button.setObjectName(f"{name}_save")
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
-
-    def _save(self) -> None:  # pragma: no cover - every dialog overrides
-        raise NotImplementedError
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)

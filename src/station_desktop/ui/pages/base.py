@@ -32,9 +32,6 @@ class ShownPage(QWidget):
         super().__init__(parent)
         self._stale = True
 
-    def refresh(self) -> None:  # pragma: no cover - every page overrides
-        raise NotImplementedError
-
     def refresh_when_shown(self) -> None:
         """Reload now if the page is on screen, else the next time it is shown."""
         if self.isVisible():
