@@ -1,0 +1,7 @@
+"""``python -m station_desktop``: the same as the ``station-desktop`` command."""
+
+import sys
+
+from station_desktop.cli import main
+
+sys.exit(main())
