@@ -14,7 +14,7 @@ def core_modules() -> list[str]:
     for mod in pkgutil.walk_packages(station_desktop.__path__, "station_desktop."):
         if mod.name.startswith("station_desktop.ui") or ".migrations.versions." in mod.name:
             continue
-        if mod.name.endswith(".migrations.env"):  # runs only inside Alembic
+        if mod.name.endswith((".migrations.env", ".__main__")):  # run, not imported
             continue
         names.append(mod.name)
     return names
