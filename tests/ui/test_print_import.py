@@ -167,3 +167,20 @@ def test_a_list_exports_exactly_what_it_shows(qtbot, ctx, svc, person, show_page
     assert [[c.value or "" for c in row] for row in ws.iter_rows(min_row=2)] == shown
     actions = [a.text() for a in page.view.actions()]
     assert "导出为 Excel…" in actions
+
+
+def test_filtered_roster_exports_full_id_numbers(qtbot, ctx, svc, show_page):
+    from station_desktop.ui.pages.roster import RosterPage
+    from station_desktop.ui.table import model_rows
+
+    a = svc.create("person", {"name": "甲", "id_number": make_id(seq=401), "categories": "残疾军人"})
+    svc.create("person", {"name": "乙", "id_number": make_id(seq=402), "categories": "退役士兵"})
+    page = show_page(RosterPage)
+    page.category_combo.setCurrentIndex(page.category_combo.findData("disabled_soldier"))
+    wait(qtbot)
+    action = [x for x in page.view.actions() if x.text() == "导出为 Excel…"][0]
+    assert action is not None
+    shown = model_rows(page.model)
+    assert len(shown) == 1 and "*" in " ".join(shown[0])  # the screen masks the ID
+    full = model_rows(page.model, columns=page.export_columns)
+    assert a["id_number"] in full[0]

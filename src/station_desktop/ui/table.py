@@ -182,8 +182,14 @@ EXPORT_TITLES = {
 }
 
 
-def model_rows(model: LazyTableModel, progress: Any = None) -> list[list[str]]:
-    """Every row of ``model`` (in its current order) as the cells show it; safe on the worker."""
+def model_rows(model: LazyTableModel, progress: Any = None,
+               columns: Sequence[Column] | None = None) -> list[list[str]]:
+    """Every row of ``model`` (in its current order) as the cells show it; safe on the worker.
+
+    ``columns`` may replace the model's own (an export that shows more than
+    the screen, e.g. full ID numbers).
+    """
+    columns = list(columns or model.columns)
     ids = [model.id_at(r) for r in range(model.rowCount())]
     out: list[list[str]] = []
     for start in range(0, len(ids), BLOCK):
@@ -195,7 +201,7 @@ def model_rows(model: LazyTableModel, progress: Any = None) -> list[list[str]]:
                 continue
             out.append([c.format(rec.get(c.key), rec) if c.format
                         else ("" if rec.get(c.key) is None else str(rec.get(c.key)))
-                        for c in model.columns])
+                        for c in columns])
         if progress is not None:
             progress(min(start + BLOCK, len(ids)), len(ids))
             if progress.cancelled:
@@ -203,8 +209,12 @@ def model_rows(model: LazyTableModel, progress: Any = None) -> list[list[str]]:
     return out
 
 
-def add_export_action(view: QTableView, model: LazyTableModel, title: str) -> QAction:
-    """Right-click → 导出为 Excel…: the list exactly as shown (filter, order, columns)."""
+def add_export_action(view: QTableView, model: LazyTableModel, title: str,
+                      columns: Sequence[Column] | None = None) -> QAction:
+    """Right-click → 导出为 Excel…: the list as shown (filter, order, columns).
+
+    ``columns`` may replace the shown ones for the file (e.g. unmasked ID numbers).
+    """
     action = QAction("导出为 Excel…", view)
 
     def export() -> None:
@@ -216,10 +226,11 @@ def add_export_action(view: QTableView, model: LazyTableModel, title: str) -> QA
         if not path:
             return
         out = Path(path) if path.lower().endswith(".xlsx") else Path(path + ".xlsx")
-        headers = [c.title for c in model.columns]
+        cols = list(columns or model.columns)
+        headers = [c.title for c in cols]
 
         def work(progress: Any) -> dict[str, Any]:
-            rows = model_rows(model, progress)
+            rows = model_rows(model, progress, cols)
             return export_rows(out, title, headers, rows, text_columns=range(len(headers)))
 
         Op(view, work).success(lambda r: QMessageBox.information(

@@ -13,6 +13,7 @@ number is shown in the person's file, which is opened on purpose.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -47,7 +48,7 @@ from station_desktop.ui.person_file import (
     confirm,
     open_add_person,
 )
-from station_desktop.ui.table import Column, LazyTableModel, read_only_rows
+from station_desktop.ui.table import Column, LazyTableModel, add_export_action, read_only_rows
 
 STATE_KEY = "roster/header"
 #: Record kinds whose change can alter the list (names, contact dates, overdue).
@@ -176,6 +177,10 @@ class RosterPage(QWidget):
         self.view.setObjectName("roster_table")
         self.view.setModel(self.model)
         read_only_rows(self.view)
+        # The file gets the full ID numbers the screen masks.
+        self.export_columns = [replace(c, format=None) if c.key == "id_number" else c
+                               for c in self.model.columns]
+        add_export_action(self.view, self.model, "花名册", self.export_columns)
         self.view.setWordWrap(False)
         vheader = self.view.verticalHeader()
         vheader.hide()
