@@ -63,6 +63,15 @@ def _in(prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
     return "(" + ", ".join(f":{k}" for k in params) + ")", params
 
 
+def _rows_by_id(store: Store, sql: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Rows of ``sql`` (ending in ``IN {marks}`` over the ids) keyed by their ``id``."""
+    if not ids:
+        return {}
+    marks, params = _in("i", list(ids))
+    with reading(store) as con:
+        return {r["id"]: r for r in _dicts(con.execute(sql.format(marks=marks), params))}
+
+
 def _iso(d: date | str | None) -> str | None:
     return d.isoformat() if isinstance(d, date) else d
 
@@ -168,15 +177,10 @@ def visit_summary(store: Store, flt: VisitFilter) -> dict[str, int]:
 
 def visit_rows(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """The visit list's rows for ``ids`` (one block), keyed by id."""
-    if not ids:
-        return {}
-    marks, params = _in("i", list(ids))
-    with reading(store) as con:
-        rows = _dicts(con.execute(
-            "SELECT v.id, v.person_id, v.visit_date, v.kind, v.method, v.visitor, v.content, "
-            "v.needs, v.gifts, v.money_fen, v.campaign_id, v.life_event_id, p.name "
-            f"FROM visit v JOIN person p ON p.id = v.person_id WHERE v.id IN {marks}", params))
-    return {r["id"]: r for r in rows}
+    return _rows_by_id(store, (
+        "SELECT v.id, v.person_id, v.visit_date, v.kind, v.method, v.visitor, v.content, "
+        "v.needs, v.gifts, v.money_fen, v.campaign_id, v.life_event_id, p.name "
+        "FROM visit v JOIN person p ON p.id = v.person_id WHERE v.id IN {marks}"), ids)
 
 
 def operator_choices(store: Store) -> list[tuple[str, str]]:
@@ -816,13 +820,9 @@ def campaign_remaining_ids(store: Store, campaign_id: str, cats: Catalogues,
 
 def person_rows(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Short person rows (name, sex, birth, categories, phone, last contact) by id."""
-    if not ids:
-        return {}
-    marks, params = _in("i", list(ids))
-    with reading(store) as con:
-        rows = _dicts(con.execute(
-            "SELECT id, name, sex, birth_date, phone, categories, key_focus, last_contact_on "
-            f"FROM person WHERE id IN {marks}", params))
-    for r in rows:
+    rows = _rows_by_id(store, (
+        "SELECT id, name, sex, birth_date, phone, categories, key_focus, last_contact_on "
+        "FROM person WHERE id IN {marks}"), ids)
+    for r in rows.values():
         r["categories"] = json_list(r["categories"])
-    return {r["id"]: r for r in rows}
+    return rows

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
@@ -54,7 +54,7 @@ from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import show_error
 from station_desktop.ui.forms import RecordDialog, RecordForm, display_value, error_label
 from station_desktop.ui.ops import Op
-from station_desktop.ui.table import Column, LazyTableModel, setup_list_view
+from station_desktop.ui.table import Column, LazyTableModel, local_time, setup_list_view
 
 # --- the sections of a person's file, defined once --------------------------------
 
@@ -108,29 +108,7 @@ MUTED_STYLE = "color: #666;"
 BANNER_STYLE = ("background: #fff3cd; color: #7a4d00; padding: 6px 10px; "
                 "border: 1px solid #f0d58c; border-radius: 4px;")
 
-try:
-    from zoneinfo import ZoneInfo
-
-    SHANGHAI: tzinfo = ZoneInfo("Asia/Shanghai")
-except Exception:  # noqa: BLE001 - no tz database (Windows without tzdata)
-    # China has kept UTC+8 all year since 1991: the same instants for our records.
-    SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
-
-
 # --- formatting --------------------------------------------------------------------
-
-
-def local_time(ts: str | None) -> str:
-    """A stored UTC timestamp as Asia/Shanghai wall time, to the minute."""
-    if not ts:
-        return ""
-    try:
-        moment = datetime.fromisoformat(ts.replace("Z", "+00:00"))
-    except ValueError:
-        return ts
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 def birth_and_age(birth: date | str | None, today: date) -> str:

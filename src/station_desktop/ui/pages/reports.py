@@ -7,7 +7,7 @@ run on the worker; the page only formats the numbers into small tables.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate
@@ -32,8 +32,8 @@ from station_desktop.store import stats
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
 from station_desktop.ui.table import TOTAL, RowsModel, make_table_view
+from station_desktop.ui.table import local_time as table_local_time
 
-BEIJING = timezone(timedelta(hours=8), "北京时间")
 PRINT_TOOLTIP = "生成所选期间的工作报表（PDF），先预览再打印或另存"
 
 
@@ -48,17 +48,8 @@ def hours(minutes: int) -> str:
 
 
 def local_time(ts: str | None) -> str:
-    """A stored UTC timestamp (``2026-11-23T05:09:00.123Z``) as Beijing time, to the minute."""
-    if not ts:
-        return "—"
-    try:
-        moment = datetime.fromisoformat(ts.replace("Z", "+00:00"))
-    except ValueError:
-        return ts
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    # China keeps UTC+8 all year; no tz database needed (Windows has none).
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    """Beijing time to the minute; "—" when there is none (a figure's cell is never blank)."""
+    return table_local_time(ts, empty="—")
 
 
 def percent(part: int, whole: int) -> str:
