@@ -24,6 +24,10 @@ _IGNORED = {"hlc"}
 _NOW_HLC = "(CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) * 65536)"
 _APPLYING = "(SELECT applying FROM write_context WHERE id = 1)"
 _CLOCK = "(SELECT value FROM hlc_clock WHERE id = 1)"
+# While a bundle is applied, the merge names the clock of the fields it is
+# writing (one UPDATE per remote field clock), so the log keeps each field's
+# own clock rather than the row's newest. NULL otherwise.
+_APPLY_HLC = "(SELECT apply_hlc FROM write_context WHERE id = 1)"
 
 
 def _columns(conn: Connection, table: str) -> list[str]:
@@ -46,8 +50,12 @@ def _json_object(prefix: str, cols: list[str]) -> str:
     return expr
 
 
-def trigger_sql(table: str, cols: list[str]) -> list[str]:
-    """The DDL of the three capture triggers for ``table`` with columns ``cols``."""
+def trigger_sql(table: str, cols: list[str], *, field_clocks: bool = True) -> list[str]:
+    """The DDL of the three capture triggers for ``table`` with columns ``cols``.
+
+    ``field_clocks`` is False only for schemas older than 0003, whose
+    ``write_context`` has no ``apply_hlc`` column yet.
+    """
     watched = [c for c in cols if c not in _IGNORED]
     tick = (
         f"UPDATE hlc_clock SET value = max(value + 1, {_NOW_HLC}, "
@@ -74,6 +82,8 @@ def trigger_sql(table: str, cols: list[str]) -> list[str]:
         + "))"
     )
     row_hlc = f'(SELECT hlc FROM "{table}" WHERE rowid = NEW.rowid)'
+    if field_clocks:
+        row_hlc = f"coalesce({_APPLY_HLC}, {row_hlc})"
     return [
         f'DROP TRIGGER IF EXISTS "capture_{table}_insert"',
         f'DROP TRIGGER IF EXISTS "capture_{table}_update"',
@@ -104,8 +114,9 @@ def trigger_sql(table: str, cols: list[str]) -> list[str]:
 
 def install_triggers(conn: Connection, tables: tuple[str, ...] | list[str]) -> None:
     """(Re)create the capture triggers of ``tables`` from their current columns."""
+    field_clocks = "apply_hlc" in _columns(conn, "write_context")
     for table in tables:
-        for stmt in trigger_sql(table, _columns(conn, table)):
+        for stmt in trigger_sql(table, _columns(conn, table), field_clocks=field_clocks):
             conn.exec_driver_sql(stmt)
 
 

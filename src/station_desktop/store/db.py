@@ -81,8 +81,8 @@ class Store:
             # Leave no stale attribution behind for a later raw write.
             session.execute(
                 text(
-                    "UPDATE write_context SET operator_id = NULL, origin = NULL, applying = 0 "
-                    "WHERE id = 1"
+                    "UPDATE write_context SET operator_id = NULL, origin = NULL, applying = 0, "
+                    "apply_hlc = NULL WHERE id = 1"
                 )
             )
 

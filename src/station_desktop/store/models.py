@@ -523,6 +523,8 @@ class WriteContext(Base):
     operator_id: Mapped[str | None] = mapped_column(String(36))
     origin: Mapped[str | None] = mapped_column(String(12))
     applying: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # Clock of the fields a bundle merge is writing; logged instead of the row's.
+    apply_hlc: Mapped[int | None] = mapped_column(Integer)
 
 
 class HlcClock(Base):
@@ -555,3 +557,79 @@ class SearchPending(Base):
 
     __tablename__ = "search_pending"
     person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+
+
+# --- sync state (local to this installation, never sent in a bundle) ---------
+
+
+class SyncPeer(Base):
+    """An installation we exchange bundles with: our county, or a station enrolled with us.
+
+    ``acked_seq`` is how far the peer has acknowledged *our* change log;
+    ``received_seq`` how far we hold *theirs* without a gap (what we
+    acknowledge back); ``gaps`` lists ``[from, to]`` ranges of theirs we have
+    not received although later changes arrived.
+    """
+
+    __tablename__ = "sync_peer"
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(10))
+    relation: Mapped[str] = mapped_column(String(10))  # county (our upstream) / station
+    parent_code: Mapped[str | None] = mapped_column(String(12))
+    signing_public: Mapped[str] = mapped_column(String(64))  # base64 of the raw key
+    encryption_public: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(24))
+    state: Mapped[str] = mapped_column(String(10), default="active")  # active / revoked
+    key_epoch: Mapped[int] = mapped_column(Integer, default=1)
+    enrolled_at: Mapped[str] = mapped_column(String(24), default=utc_now)
+    revoked_at: Mapped[str | None] = mapped_column(String(24))
+    acked_seq: Mapped[int] = mapped_column(Integer, default=0)
+    received_seq: Mapped[int] = mapped_column(Integer, default=0)
+    received_max: Mapped[int] = mapped_column(Integer, default=0)
+    gaps: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    last_bundle_at: Mapped[str | None] = mapped_column(String(24))
+    last_bundle_created: Mapped[str | None] = mapped_column(String(24))
+    last_export_at: Mapped[str | None] = mapped_column(String(24))
+
+
+class SyncBundle(Base):
+    """Every bundle written, imported, refused or relayed here, with its report."""
+
+    __tablename__ = "sync_bundle"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[str] = mapped_column(String(24), default=utc_now)
+    direction: Mapped[str] = mapped_column(String(10))  # out / in / refused / relayed
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    sender: Mapped[str | None] = mapped_column(String(12))
+    recipient: Mapped[str | None] = mapped_column(String(12))
+    kind: Mapped[str | None] = mapped_column(String(10))  # changes / restore
+    from_seq: Mapped[int | None] = mapped_column(Integer)
+    to_seq: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[str | None] = mapped_column(String(24))
+    file_name: Mapped[str | None] = mapped_column(String(260))
+    operator_id: Mapped[str | None] = mapped_column(String(36))
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class SyncConflict(Base):
+    """A field both sides changed since they last agreed: the losing value, kept for review."""
+
+    __tablename__ = "sync_conflict"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[str] = mapped_column(String(24), default=utc_now)
+    peer_code: Mapped[str] = mapped_column(String(12))
+    table_name: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(36))
+    field: Mapped[str] = mapped_column(String(60))
+    kept_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    lost_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    kept_hlc: Mapped[int] = mapped_column(Integer)
+    lost_hlc: Mapped[int] = mapped_column(Integer)
+    kept_from: Mapped[str] = mapped_column(String(12))
+    lost_from: Mapped[str] = mapped_column(String(12))
+    resolved_at: Mapped[str | None] = mapped_column(String(24))
+    resolution: Mapped[str | None] = mapped_column(String(10))  # keep / take / edit
+    resolved_by: Mapped[str | None] = mapped_column(String(36))
+
+    __table_args__ = (Index("ix_sync_conflict_open", "resolved_at", "table_name", "row_id"),)
