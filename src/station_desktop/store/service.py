@@ -560,10 +560,9 @@ class Service:
 
     def pending_changes(self) -> int:
         """Changes recorded here and not yet acknowledged by the county."""
-        acked = int(self.store.meta("acked_seq", "0") or 0)
-        with self.store.read() as s:
-            return int(s.scalar(text("SELECT count(*) FROM change_log WHERE seq > :a "
-                                     "AND origin IS NULL"), {"a": acked}) or 0)
+        from station_desktop.sync.bundle import pending_count
+
+        return pending_count(self.store)
 
 
 def _bin_label(kind: str, row: dict[str, Any], cats: Catalogues) -> str:

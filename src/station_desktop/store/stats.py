@@ -100,7 +100,7 @@ def persons_by_group(s: Session, end: date) -> list[tuple[str, int]]:
 
 # --- visits --------------------------------------------------------------------
 
-def _of_live_person(col: str, *, on_roster: bool = False) -> str:
+def of_live_person(col: str, *, on_roster: bool = False) -> str:
     """``col`` names a person who is not in the recycle bin (and was registered by ``:b``).
 
     Deleted persons are few, so excluding their ids is several times faster than
@@ -113,7 +113,7 @@ def _of_live_person(col: str, *, on_roster: bool = False) -> str:
 
 _VISITS = (
     "FROM visit v WHERE v.deleted_at IS NULL AND v.visit_date BETWEEN :a AND :b AND "
-    + _of_live_person("v.person_id")
+    + of_live_person("v.person_id")
 )
 
 
@@ -153,7 +153,7 @@ def contact_coverage(s: Session, start: date, end: date) -> tuple[int, int]:
     """(persons contacted in the period, persons on the roster at its end)."""
     contacted = s.execute(text(
         "SELECT count(DISTINCT v.person_id) FROM visit v WHERE v.deleted_at IS NULL "
-        "AND v.visit_date BETWEEN :a AND :b AND " + _of_live_person("v.person_id", on_roster=True)),
+        "AND v.visit_date BETWEEN :a AND :b AND " + of_live_person("v.person_id", on_roster=True)),
         _p(start, end)).scalar()
     return int(contacted or 0), persons_total(s, end)
 
@@ -188,7 +188,7 @@ def aid_applied(s: Session, start: date, end: date) -> list[AidAppliedRow]:
         "sum(a.state IN ('approved', 'paid')), "
         "coalesce(sum(CASE WHEN a.state IN ('approved', 'paid') THEN a.approved_fen END), 0) "
         "FROM aid_application a WHERE a.deleted_at IS NULL "
-        f"AND a.applied_on BETWEEN :a AND :b AND {_of_live_person('a.person_id')} "
+        f"AND a.applied_on BETWEEN :a AND :b AND {of_live_person('a.person_id')} "
         "GROUP BY a.aid_type, a.fund ORDER BY a.aid_type, a.fund"), _p(start, end)).all()
     return [AidAppliedRow(t, f, int(n), int(r), int(ap or 0), int(af))
             for t, f, n, r, ap, af in rows]
@@ -202,7 +202,7 @@ def aid_paid(s: Session, start: date, end: date) -> list[AidPaidRow]:
         "coalesce(sum(pay.in_kind_fen), 0) "
         "FROM aid_payment pay JOIN aid_application a ON a.id = pay.application_id "
         "WHERE pay.deleted_at IS NULL AND a.deleted_at IS NULL "
-        f"AND pay.paid_on BETWEEN :a AND :b AND {_of_live_person('pay.person_id')} "
+        f"AND pay.paid_on BETWEEN :a AND :b AND {of_live_person('pay.person_id')} "
         "GROUP BY a.aid_type, pay_fund ORDER BY a.aid_type, pay_fund"), _p(start, end)).all()
     return [AidPaidRow(t, f, int(n), int(pn), int(amt), int(kind))
             for t, f, n, pn, amt, kind in rows]
@@ -290,7 +290,7 @@ def honour_summary(s: Session, start: date, end: date, today: date) -> HonourSum
         "sum(h.kind = 'plaque' AND h.state IN ('hung', 'replaced', 'cancelled') "
         "    AND h.done_on BETWEEN :a AND :b), "
         "sum(h.kind = 'notice' AND h.state = 'delivered' AND h.done_on BETWEEN :a AND :b) "
-        f"FROM honour h WHERE h.deleted_at IS NULL AND {_of_live_person('h.person_id')}"),
+        f"FROM honour h WHERE h.deleted_at IS NULL AND {of_live_person('h.person_id')}"),
         _p(start, end, t=today.isoformat())).one()
     return HonourSummary(*(int(x or 0) for x in row))
 
@@ -472,11 +472,17 @@ class Outbox:
     last_change_at: str | None  # UTC ISO text of the newest pending change
 
 
-def outbox(store: Store) -> Outbox:
-    """What the next bundle to the county would carry (local changes past the acknowledgement)."""
-    acked = int(store.meta("acked_seq", "0") or 0)
+def outbox(store: Store, peer_code: str | None = None) -> Outbox:
+    """What the next bundle to ``peer_code`` (default: our county) would carry: changes
+    past its acknowledgement, less those that came from it. County catalogues never go up."""
     with store.read() as s:
+        if peer_code is None:
+            peer_code = s.execute(text("SELECT code FROM sync_peer WHERE relation = 'county' "
+                                       "AND state = 'active'")).scalar()
+        acked = s.execute(text("SELECT acked_seq FROM sync_peer WHERE code = :c"),
+                          {"c": peer_code}).scalar() or 0
         n, first, last, at = s.execute(text(
             "SELECT count(*), min(seq), max(seq), max(at) FROM change_log "
-            "WHERE seq > :a AND origin IS NULL"), {"a": acked}).one()
+            "WHERE seq > :a AND (origin IS NULL OR origin != :c) "
+            "AND table_name != 'catalogue_item'"), {"a": acked, "c": peer_code or ""}).one()
     return Outbox(int(n or 0), first, last, acked, at)

@@ -331,7 +331,7 @@ def _has_category(codes: Sequence[str]) -> str:
         "instr(p.categories, '" + pat.replace("'", "''") + "') > 0" for pat in patterns) + ")"
 
 
-def _contact_rule_sql(cats: Catalogues) -> str:
+def contact_interval_sql(cats: Catalogues) -> str:
     """SQL: the contact interval in days of ``person p``, as ``rules.contact_interval_days``.
 
     The strictest interval among the person's categories (and 重点关注)
@@ -380,7 +380,7 @@ def due_list_sql(store: Store, cats: Catalogues, today: date, *,
     q_start, q_end = rules.quarter_bounds(today)
     age_cut = today - relativedelta(years=int(rules._setting(cats, "age_priority")))
     lim = -1 if limit is None else max(limit, 1)
-    days = _contact_rule_sql(cats)
+    days = contact_interval_sql(cats)
     with reading(store) as con:
         overdue = _dicts(con.execute(
             f"SELECT p.id AS person_id, p.name, p.phone, p.last_contact_on, "

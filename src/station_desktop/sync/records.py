@@ -1,0 +1,134 @@
+"""What a bundle may carry, table by table, and the check of every value in it.
+
+A row image travels as the raw SQLite values of its columns. Before a bundle
+is applied, every value is checked against the column it is for (type,
+length, NOT NULL, key shapes), so a validly signed bundle with a bad record
+in it is still refused whole.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, Integer, String, Text
+
+from station_desktop.store import models as m
+
+# Parents before children, so inserts meet their foreign keys in order.
+TABLES: tuple[str, ...] = m.SYNCED_TABLES
+# Columns that never leave this installation.
+LOCAL_ONLY: dict[str, frozenset[str]] = {"operator": frozenset({"pin_hash"})}
+# Tables whose rows are matched by a natural key when ids differ (each
+# installation seeds its own station row and catalogue at ``init``).
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {"station": ("code",), "catalogue_item": ("kind", "code")}
+# County-owned: flow from the county down, never up.
+COUNTY_OWNED = frozenset({"catalogue_item"})
+# Columns merged by clock but never worth a person's review as a conflict.
+BOOKKEEPING = frozenset({"created_at", "updated_at", "updated_by", "hlc"})
+
+MAX_STRING = 64 * 1024
+MAX_TEXT = 1024 * 1024
+_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_CODE = re.compile(r"^[0-9]{12}$")
+
+
+class BadRecord(ValueError):
+    """A value in a bundle that does not fit its column."""
+
+
+def columns(table: str) -> list[str]:
+    return [c.name for c in m.MODEL_BY_TABLE[table].__table__.columns]
+
+
+def sendable_columns(table: str) -> list[str]:
+    local = LOCAL_ONLY.get(table, frozenset())
+    return [c for c in columns(table) if c not in local]
+
+
+def _check_str(limit: int) -> Callable[[Any], bool]:
+    return lambda v: isinstance(v, str) and len(v) <= limit
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and -(1 << 63) <= v < (1 << 63)
+
+
+def _is_bool(v: Any) -> bool:
+    return v in (0, 1) and not isinstance(v, float)
+
+
+def _is_date(v: Any) -> bool:
+    if not isinstance(v, str) or len(v) != 10:
+        return False
+    try:
+        date.fromisoformat(v)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_json(v: Any) -> bool:
+    if not isinstance(v, str) or len(v) > MAX_TEXT:
+        return False
+    try:
+        json.loads(v)
+    except ValueError:
+        return False
+    return True
+
+
+def _validator(col: Any) -> Callable[[Any], bool]:
+    t = col.type
+    if col.name == "id" or (col.foreign_keys and isinstance(t, String)):
+        return lambda v: isinstance(v, str) and _ID.match(v) is not None
+    if col.name in ("station_code", "parent_code") or (col.name == "code" and col.table.name == "station"):
+        return lambda v: isinstance(v, str) and _CODE.match(v) is not None
+    if isinstance(t, JSON):
+        return _is_json
+    if isinstance(t, Date):
+        return _is_date
+    if isinstance(t, Boolean):
+        return _is_bool
+    if isinstance(t, Integer):
+        return _is_int
+    if isinstance(t, Text):
+        return _check_str(MAX_TEXT)
+    if isinstance(t, String):
+        return _check_str(MAX_STRING)
+    return lambda v: isinstance(v, (str, int, float))
+
+
+class TableCheck:
+    """Validates row images of one table as they come out of a payload."""
+
+    def __init__(self, table: str):
+        self.table = table
+        cols = m.MODEL_BY_TABLE[table].__table__.columns
+        self.known = {c.name for c in cols} - LOCAL_ONLY.get(table, frozenset())
+        self.required = {c.name for c in cols if not c.nullable} & self.known
+        self.validators = {c.name: _validator(c) for c in cols}
+
+    def check_columns(self, names: list[Any]) -> None:
+        if not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
+            raise BadRecord(f"{self.table}: 列名有误")
+        unknown = set(names) - self.known
+        if unknown:
+            raise BadRecord(f"{self.table}: 不认识的列 {sorted(unknown)[:3]}")
+        missing = self.required - set(names)
+        if missing:
+            raise BadRecord(f"{self.table}: 缺少必填列 {sorted(missing)[:3]}")
+
+    def check_row(self, names: list[str], row: Any) -> None:
+        if not isinstance(row, list) or len(row) != len(names):
+            raise BadRecord(f"{self.table}: 记录的列数不对")
+        for name, value in zip(names, row, strict=True):
+            if value is None:
+                if name in self.required:
+                    raise BadRecord(f"{self.table}.{name}: 不能为空")
+                continue
+            if not self.validators[name](value):
+                raise BadRecord(f"{self.table}.{name}: 值不合规（{str(value)[:20]}…）")

@@ -1,0 +1,48 @@
+"""The import report: one line per bundle and one block per station, in words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from station_desktop.store.db import Store
+from station_desktop.sync.bundle import Imported, gap_messages
+
+STATUS = {"applied": "已导入", "duplicate": "已导入过（无变化）", "refused": "拒收"}
+
+
+def summary_rows(results: list[Imported]) -> list[dict[str, Any]]:
+    """Per station: bundles, created, updated, conflicts, refused, gaps."""
+    by: dict[str, dict[str, Any]] = {}
+    for r in results:
+        key = r.sender or "（未知发送方）"
+        row = by.setdefault(key, {"station": key, "name": r.sender_name, "bundles": 0, "created": 0,
+                                  "updated": 0, "deleted": 0, "moved_out": 0, "conflicts": 0,
+                                  "duplicates": 0, "refused": 0, "gaps": [], "reasons": []})
+        row["bundles"] += 1
+        row["name"] = row["name"] or r.sender_name
+        for k in ("created", "updated", "deleted", "moved_out", "conflicts"):
+            row[k] += getattr(r, k)
+        if r.status == "duplicate":
+            row["duplicates"] += 1
+        if r.status == "refused":
+            row["refused"] += 1
+            row["reasons"].append(f"{r.file}：{r.reason}")
+        if r.status == "applied":
+            row["gaps"] = r.gaps  # the newest state of the gaps for that station
+    return sorted(by.values(), key=lambda x: x["station"])
+
+
+def report_lines(store: Store, results: list[Imported]) -> list[str]:
+    lines = []
+    for r in results:
+        line = f"{r.file}：{STATUS[r.status]}"
+        if r.status == "applied":
+            line += (f"，新增 {r.created}，更新 {r.updated}，未变 {r.unchanged}"
+                     + (f"，删除 {r.deleted}" if r.deleted else "")
+                     + (f"，迁出 {r.moved_out}" if r.moved_out else "")
+                     + (f"，冲突 {r.conflicts}（请在“数据交换→冲突”中处理）" if r.conflicts else ""))
+        elif r.status == "refused":
+            line += f"。{r.reason}" + (f"\n    文件已留存在 {r.quarantined}" if r.quarantined else "")
+        lines.append(line)
+    lines.extend(gap_messages(store))
+    return lines
