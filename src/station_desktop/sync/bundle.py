@@ -43,6 +43,7 @@ from station_desktop.sync.records import (
     COUNTY_OWNED,
     NATURAL_KEYS,
     TABLES,
+    ID_PATTERN,
     BadRecord,
     TableCheck,
     sendable_columns,
@@ -375,6 +376,9 @@ def check_payload(payload: Any, sender: dict[str, Any], my_code: str) -> None:
                 want = my_code if from_county else sender["code"]
                 if row[si] != want:
                     raise BadRecord(f"{table}: 记录属于 {row[si]}，不属于 {want}")
+                # station rows are matched by code: only the sender's own may travel
+                if table == "station" and row[names.index("code")] != want:
+                    raise BadRecord(f"station: 不能修改其他站点 {str(row[names.index('code')])[:12]}")
         except BadRecord as exc:
             raise bad(str(exc)) from exc
     for key in ("deleted", "moved_out"):
@@ -383,7 +387,7 @@ def check_payload(payload: Any, sender: dict[str, Any], my_code: str) -> None:
             raise bad(key)
         for item in items:
             if not (isinstance(item, list) and len(item) >= 2 and item[0] in TABLES
-                    and isinstance(item[1], str) and len(item[1]) == 36):
+                    and isinstance(item[1], str) and ID_PATTERN.fullmatch(item[1])):
                 raise bad(key)
     if payload.get("moved_out") and not from_county:
         raise bad("服务站不能迁出记录")
@@ -547,22 +551,25 @@ class _Merger:
     def set_clock(self, hlc: int | None) -> None:
         self.con.execute("UPDATE write_context SET apply_hlc = ? WHERE id = 1", (hlc,))
 
-    def local_ids(self, table: str, ids: list[str]) -> dict[str, int]:
-        out: dict[str, int] = {}
+    def local_rows(self, table: str, names: list[str], ids: list[str]) -> dict[str, tuple]:
+        """The local rows among ``ids``, as tuples in the order of ``names``."""
+        collist = ", ".join(f'"{n}"' for n in names)
+        ii = names.index("id")
+        out: dict[str, tuple] = {}
         for chunk in _chunks(ids):
             marks = ",".join("?" * len(chunk))
-            out.update(self.con.execute(
-                f'SELECT id, hlc FROM "{table}" WHERE id IN ({marks})', chunk).fetchall())
+            for r in self.con.execute(f'SELECT {collist} FROM "{table}" WHERE id IN ({marks})', chunk):
+                out[r[ii]] = r
         return out
 
-    def natural_match(self, table: str, names: list[str], row: list[Any]) -> tuple[str, int] | None:
+    def natural_match(self, table: str, names: list[str], row: list[Any]) -> tuple | None:
         cols = NATURAL_KEYS.get(table)
         if not cols:
             return None
         where = " AND ".join(f'"{col}" = ?' for col in cols)
-        found = self.con.execute(f'SELECT id, hlc FROM "{table}" WHERE {where}',
-                                 [row[names.index(col)] for col in cols]).fetchone()
-        return (found[0], found[1]) if found else None
+        collist = ", ".join(f'"{n}"' for n in names)
+        return self.con.execute(f'SELECT {collist} FROM "{table}" WHERE {where}',
+                                [row[names.index(col)] for col in cols]).fetchone()
 
     def local_state(self, table: str, row_id: str) -> tuple[dict[str, tuple[int, str]],
                                                              dict[str, int], tuple[int, str]]:
@@ -593,23 +600,19 @@ class _Merger:
         names: list[str] = block["columns"]
         rows: list[list[Any]] = block["rows"]
         changed: list[dict[str, int]] = block["changed"]
-        hi, ii = names.index("hlc"), names.index("id")
-        local = self.local_ids(table, [r[ii] for r in rows])
+        ii = names.index("id")
+        same = [i for i, n in enumerate(names) if n != "hlc"]
+        local = self.local_rows(table, names, [r[ii] for r in rows])
         inserts: list[list[Any]] = []
         for row, clock in zip(rows, changed, strict=True):
-            rid = row[ii]
-            if rid in local:
-                target, local_hlc = rid, local[rid]
-            else:
-                match = self.natural_match(table, names, row)
-                if match is None:
-                    inserts.append(row)
-                    continue
-                target, local_hlc = match
-            if local_hlc == row[hi] and target == rid:
+            current = local.get(row[ii]) or self.natural_match(table, names, row)
+            if current is None:
+                inserts.append(row)
+                continue
+            if current[ii] == row[ii] and all(current[i] == row[i] for i in same):
                 self.result.unchanged += 1
                 continue
-            self.merge_row(table, names, row, clock, target)
+            self.merge_row(table, names, row, clock, current)
         if inserts:
             cols = ", ".join(f'"{n}"' for n in names)
             marks = ", ".join("?" * len(names))
@@ -618,12 +621,12 @@ class _Merger:
             self.result.created += len(inserts)
 
     def merge_row(self, table: str, names: list[str], row: list[Any], clock: dict[str, int],
-                  target: str) -> None:
+                  current: tuple) -> None:
         con = self.con
-        collist = ", ".join(f'"{n}"' for n in names)
-        current = con.execute(f'SELECT {collist} FROM "{table}" WHERE id = ?', (target,)).fetchone()
+        target = current[names.index("id")]
         local_clocks, fresh, base = self.local_state(table, target)
         star = clock.get("*")
+        county_owned = table in COUNTY_OWNED and self.peer["relation"] == "county"
         groups: dict[int, dict[str, Any]] = defaultdict(dict)
         for i, name in enumerate(names):
             if name in ("id", "hlc") or name in NATURAL_KEYS.get(table, ()):
@@ -635,6 +638,9 @@ class _Merger:
             if remote == mine:
                 continue
             lc = local_clocks.get(name, base)
+            if county_owned:  # the county's catalogue is the catalogue
+                groups[rc][name] = remote
+                continue
             remote_wins = (rc, self.sender) > lc
             fresh_seq = fresh.get(name, fresh.get("*"))
             concurrent = fresh_seq is not None and fresh_seq > self.ack_in

@@ -218,7 +218,9 @@ def unseal(opened: Opened, key: X25519PrivateKey) -> Any:
         plain = inflater.decompress(compressed, limit + 1)
     except zlib.error as exc:
         raise refuse("damaged", "数据包内容无法解压。", "请发送方重新导出。") from exc
-    if len(plain) > limit or inflater.unconsumed_tail or not inflater.eof:
+    # Exactly the declared size, one complete stream, nothing after it (the spec).
+    if len(plain) != limit or inflater.unconsumed_tail or inflater.unused_data \
+            or not inflater.eof:
         raise refuse("oversized", "数据包解压后的大小与清单不符（可能是恶意构造的文件），已拒绝。",
                      "请勿使用这个文件，并告知发送方。")
     try:

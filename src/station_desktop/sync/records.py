@@ -27,13 +27,15 @@ LOCAL_ONLY: dict[str, frozenset[str]] = {"operator": frozenset({"pin_hash"})}
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {"station": ("code",), "catalogue_item": ("kind", "code")}
 # County-owned: flow from the county down, never up.
 COUNTY_OWNED = frozenset({"catalogue_item"})
-# Columns merged by clock but never worth a person's review as a conflict.
-BOOKKEEPING = frozenset({"created_at", "updated_at", "updated_by", "hlc"})
+# Columns merged by clock but never worth a person's review as a conflict
+# (``station_code`` differs on natural-key matches and follows transfers).
+BOOKKEEPING = frozenset({"created_at", "updated_at", "updated_by", "hlc", "station_code"})
 
 MAX_STRING = 64 * 1024
 MAX_TEXT = 1024 * 1024
 _ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _CODE = re.compile(r"^[0-9]{12}$")
+ID_PATTERN = _ID  # also for tombstone ids (bundle.check_payload); always use fullmatch
 
 
 class BadRecord(ValueError):
@@ -49,8 +51,17 @@ def sendable_columns(table: str) -> list[str]:
     return [c for c in columns(table) if c not in local]
 
 
+def _encodable(v: str) -> bool:
+    """False for text SQLite cannot store (lone surrogates from ``\\ud800`` escapes)."""
+    try:
+        v.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _check_str(limit: int) -> Callable[[Any], bool]:
-    return lambda v: isinstance(v, str) and len(v) <= limit
+    return lambda v: isinstance(v, str) and len(v) <= limit and _encodable(v)
 
 
 def _is_int(v: Any) -> bool:
@@ -72,7 +83,7 @@ def _is_date(v: Any) -> bool:
 
 
 def _is_json(v: Any) -> bool:
-    if not isinstance(v, str) or len(v) > MAX_TEXT:
+    if not isinstance(v, str) or len(v) > MAX_TEXT or not _encodable(v):
         return False
     try:
         json.loads(v)
@@ -84,9 +95,9 @@ def _is_json(v: Any) -> bool:
 def _validator(col: Any) -> Callable[[Any], bool]:
     t = col.type
     if col.name == "id" or (col.foreign_keys and isinstance(t, String)):
-        return lambda v: isinstance(v, str) and _ID.match(v) is not None
+        return lambda v: isinstance(v, str) and _ID.fullmatch(v) is not None
     if col.name in ("station_code", "parent_code") or (col.name == "code" and col.table.name == "station"):
-        return lambda v: isinstance(v, str) and _CODE.match(v) is not None
+        return lambda v: isinstance(v, str) and _CODE.fullmatch(v) is not None
     if isinstance(t, JSON):
         return _is_json
     if isinstance(t, Date):

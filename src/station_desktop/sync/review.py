@@ -114,10 +114,12 @@ def resolve(store: Store, conflict_id: int, action: str, value: Any = None, *,
             if action == EDIT and field != "deleted_at":
                 kind = table
                 if kind in FIELDS and field in FIELDS[kind]:
+                    from datetime import date
+
                     from station_desktop.domain.catalogues import Catalogues
 
                     new = clean_record(kind, {field: value}, Catalogues.defaults(),
-                                       partial=True)[field]
+                                       today=date.today(), partial=True)[field]
                     new = _to_db(new)
             exists = s.execute(text(f'SELECT 1 FROM "{table}" WHERE id = :i'), {"i": rid}).first()
             if exists is None:
