@@ -324,7 +324,7 @@ def test_person_transferred_between_villages_moves_without_duplicating(world):
     assert rows_of(county.store, VB) == rows_of(vb.store, VB)
 
 
-def test_revoked_key_is_refused_and_a_new_pc_re_enrols(world):
+def test_revoked_key_is_refused(world):
     county, va, _vb, root = world
     stick = root / "stick"
     deliver(va, county, stick)
@@ -416,3 +416,32 @@ def test_import_many_reports_each_station(world):
     summary = json.loads(sqlite3.connect(county.store.path).execute(
         "SELECT report FROM sync_bundle WHERE direction = 'in' AND sender = ?", (VA,)).fetchone()[0])
     assert summary["created"] > 0
+
+
+def test_a_record_made_after_a_transfer_follows_the_person(world):
+    county, va, vb, root = world
+    stick = root / "stick"
+    deliver(va, county, stick)
+    deliver(vb, county, stick)
+    pid = person_id(va.store, 5)
+    review.transfer_person(county.store, pid, VB)
+    # the old village records one more visit before it hears of the transfer
+    late = va.svc.create("visit", {"person_id": pid, "kind": "routine", "method": "home",
+                                   "visit_date": "2026-11-20", "visitor": "专干"})["id"]
+    before = file_hash(va.store)
+    refused = import_bundle(va.store, carry(county, va, stick))
+    assert refused.status == "refused" and refused.reason_code == "unsent_for_moved"
+    assert "先" in refused.reason and file_hash(va.store) == before
+    # the village sends its work first; the late visit follows the person to 村B
+    up = deliver(va, county, stick)
+    assert up.followed == 1
+    assert value(county.store, "visit", late, "station_code") == VB
+    down = deliver(county, va, stick)
+    assert down.moved_out >= 2
+    assert value(va.store, "person", pid, "id") is None and value(va.store, "visit", late, "id") is None
+    deliver(county, vb, stick)
+    assert value(vb.store, "visit", late, "person_id") == pid
+    deliver(va, county, stick)
+    deliver(vb, county, stick)
+    assert rows_of(county.store, VA) == rows_of(va.store, VA)
+    assert rows_of(county.store, VB) == rows_of(vb.store, VB)

@@ -41,11 +41,12 @@ from station_desktop.sync.enrol import data_keys, me
 from station_desktop.sync.records import (
     BOOKKEEPING,
     COUNTY_OWNED,
+    ID_PATTERN,
     NATURAL_KEYS,
     TABLES,
-    ID_PATTERN,
     BadRecord,
     TableCheck,
+    follow_parents,
     sendable_columns,
 )
 
@@ -446,6 +447,7 @@ class Imported:
     unchanged: int = 0
     deleted: int = 0
     moved_out: int = 0
+    followed: int = 0  # late records re-tagged to the station their person moved to
     conflicts: int = 0
     from_seq: int = 0
     to_seq: int = 0
@@ -687,6 +689,27 @@ class _Merger:
             "resolved_at IS NULL AND table_name = ? AND row_id = ? AND field = ? "
             "AND kept_hlc < ? AND lost_hlc < ?", (self.now, table, row_id, name, rc, rc))
 
+    def settle_moved_children(self) -> None:
+        """After rows moved away: local records still pointing at them go too, if the
+        county already has them; a record not yet sent stops the import instead."""
+        while True:
+            orphans = self.con.execute("PRAGMA foreign_key_check").fetchall()
+            if not orphans:
+                return
+            for table, rowid, _parent, _fk in orphans:
+                rid = self.con.execute(f'SELECT id FROM "{table}" WHERE rowid = ?',
+                                       (rowid,)).fetchone()[0]
+                unsent = self.con.execute(
+                    "SELECT 1 FROM change_log WHERE table_name = ? AND row_id = ? AND seq > ? "
+                    "AND (origin IS NULL OR origin != ?) LIMIT 1",
+                    (table, rid, self.acked_before, self.sender)).fetchone()
+                if unsent:
+                    raise c.refuse(
+                        "unsent_for_moved", "县里已把一位人员迁往其他服务站，但本站还有他的新记录没有报送县里。",
+                        "请先在“数据交换”中导出数据包交给县里，等县里发回新的数据包后再导入。")
+                self.con.execute(f'DELETE FROM "{table}" WHERE rowid = ?', (rowid,))
+                self.result.moved_out += 1
+
     def remove(self, items: list[list[Any]], *, tombstones: bool) -> None:
         """Rows deleted at the sender (tombstones of hard deletes) or moved to another station."""
         order = {t: i for i, t in enumerate(TABLES)}
@@ -729,8 +752,17 @@ def _apply(store: Store, checked: Checked, result: Imported, operator_id: str | 
                     merger.apply_table(table, block)
             if payload.get("deleted"):
                 merger.remove(payload["deleted"], tombstones=True)
-            con.execute("UPDATE write_context SET operator_id = NULL, origin = NULL, applying = 0, "
-                        "apply_hlc = NULL WHERE id = 1")
+            if payload.get("moved_out"):
+                merger.settle_moved_children()
+            con.execute("UPDATE write_context SET operator_id = ?, origin = NULL, applying = 0, "
+                        "apply_hlc = NULL WHERE id = 1", (operator_id,))
+            if checked.peer["relation"] == "station":
+                # Records that arrive late for a person the county has already
+                # transferred follow that person (a county change, sent on as usual).
+                late = follow_parents(lambda sql, p: con.execute(sql, p).rowcount,
+                                      checked.sender, utc_now())
+                result.followed = sum(late.values())
+            con.execute("UPDATE write_context SET operator_id = NULL WHERE id = 1")
             _update_peer(con, checked, result)
             con.execute(
                 "INSERT INTO sync_bundle (at, direction, sha256, sender, recipient, kind, "

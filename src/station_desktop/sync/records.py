@@ -31,6 +31,41 @@ COUNTY_OWNED = frozenset({"catalogue_item"})
 # (``station_code`` differs on natural-key matches and follows transfers).
 BOOKKEEPING = frozenset({"created_at", "updated_at", "updated_by", "hlc", "station_code"})
 
+# Records that belong with a parent record, and follow it to another station
+# (a transfer, or a record that arrives late for a person already transferred):
+# (table, parent table, column naming the parent). Parents come first.
+FOLLOWERS: tuple[tuple[str, str, str], ...] = (
+    ("family_member", "person", "person_id"),
+    ("life_event", "person", "person_id"),
+    ("visit", "person", "person_id"),
+    ("aid_application", "person", "person_id"),
+    ("aid_review", "aid_application", "application_id"),
+    ("aid_payment", "person", "person_id"),
+    ("dispute_case", "person", "person_id"),
+    ("case_step", "dispute_case", "case_id"),
+    ("honour", "person", "person_id"),
+)
+
+
+def follow_parents(execute: Callable[[str, dict[str, Any]], int], station: str,
+                   now: str) -> dict[str, int]:
+    """Re-tag ``station``'s follower rows whose parent now belongs to another station.
+
+    ``execute(sql, params)`` runs one statement and returns its rowcount, so
+    this serves a SQLAlchemy session and a plain sqlite3 connection alike.
+    """
+    moved: dict[str, int] = {}
+    for table, parent, col in FOLLOWERS:
+        n = execute(
+            f'UPDATE "{table}" SET station_code = (SELECT p.station_code FROM "{parent}" p '
+            f'WHERE p.id = "{table}"."{col}"), updated_at = :now WHERE station_code = :s '
+            f'AND "{col}" IN (SELECT id FROM "{parent}" WHERE station_code != :s)',
+            {"s": station, "now": now})
+        if n:
+            moved[table] = n
+    return moved
+
+
 MAX_STRING = 64 * 1024
 MAX_TEXT = 1024 * 1024
 _ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -142,4 +177,5 @@ class TableCheck:
                     raise BadRecord(f"{self.table}.{name}: 不能为空")
                 continue
             if not self.validators[name](value):
-                raise BadRecord(f"{self.table}.{name}: 值不合规（{str(value)[:20]}…）")
+                shown = str(value)[:20].encode("utf-8", "backslashreplace").decode()  # printable
+                raise BadRecord(f"{self.table}.{name}: 值不合规（{shown}…）")

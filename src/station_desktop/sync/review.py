@@ -22,6 +22,7 @@ from station_desktop.store import models as m
 from station_desktop.store.db import Store
 from station_desktop.store.fields import FIELDS, clean_record
 from station_desktop.store.models import utc_now
+from station_desktop.sync.records import follow_parents
 
 KEEP, TAKE, EDIT = "keep", "take", "edit"
 
@@ -147,20 +148,6 @@ def _to_db(value: Any) -> Any:
 
 # --- transfers (county) ---------------------------------------------------------
 
-# Records that follow a person to the new station: table -> how they hang off the person.
-_FOLLOW = (
-    ("family_member", "person_id = :p"),
-    ("life_event", "person_id = :p"),
-    ("visit", "person_id = :p"),
-    ("aid_application", "person_id = :p"),
-    ("aid_review", "application_id IN (SELECT id FROM aid_application WHERE person_id = :p)"),
-    ("aid_payment", "person_id = :p"),
-    ("dispute_case", "person_id = :p"),
-    ("case_step", "case_id IN (SELECT id FROM dispute_case WHERE person_id = :p)"),
-    ("honour", "person_id = :p"),
-)
-
-
 def transfer_person(store: Store, person_id: str, to_code: str, *,
                     operator_id: str | None = None) -> dict[str, int]:
     """Move a person's file and history to station ``to_code`` (county only).
@@ -192,12 +179,8 @@ def transfer_person(store: Store, person_id: str, to_code: str, *,
                        "WHERE id = :p"), {"to": to_code, "now": now, "op": operator_id,
                                           "p": person_id})
         moved["person"] = 1
-        for table, where in _FOLLOW:
-            n = s.execute(text(f'UPDATE "{table}" SET station_code = :to, updated_at = :now, '
-                               f"updated_by = :op WHERE {where}"),
-                          {"to": to_code, "now": now, "op": operator_id, "p": person_id}).rowcount
-            if n:
-                moved[table] = n
+        moved.update(follow_parents(lambda sql, params: s.execute(text(sql), params).rowcount,
+                                    from_code, now))
         n = s.execute(text("UPDATE volunteer_member SET person_id = NULL, "
                            "left_on = coalesce(left_on, :today), updated_at = :now WHERE person_id = :p"),
                       {"today": now[:10], "now": now, "p": person_id}).rowcount
