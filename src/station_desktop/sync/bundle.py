@@ -469,9 +469,14 @@ def _already_imported(con: sqlite3.Connection, sha: str) -> bool:
                        (sha,)).fetchone() is not None
 
 
-def import_bundle(store: Store, path: Path, *, operator_id: str | None = None) -> Imported:
+def import_bundle(store: Store, path: Path, *, operator_id: str | None = None,
+                  trial: bool = False) -> Imported:
     """Verify then apply one bundle, all or nothing. Never raises for a bad bundle:
-    the result says ``refused`` with the reason, and the file is quarantined."""
+    the result says ``refused`` with the reason, and the file is quarantined.
+
+    ``trial`` runs the whole merge and rolls it back: the result says what an
+    import would do (or why it would be refused), and nothing is kept or quarantined.
+    """
     path = Path(path)
     result = Imported(file=path.name)
     try:
@@ -492,11 +497,12 @@ def import_bundle(store: Store, path: Path, *, operator_id: str | None = None) -
             con.close()
         checked = check_bundle(store, path)
         result.sender, result.sender_name = checked.sender, checked.peer["name"]
-        _apply(store, checked, result, operator_id)
+        _apply(store, checked, result, operator_id, trial=trial)
     except c.BundleRefused as exc:
         result.status, result.reason, result.reason_code = "refused", exc.user_text(), exc.code
-        q = _quarantine(store, path, exc)
-        result.quarantined = str(q) if q else ""
+        if not trial:
+            q = _quarantine(store, path, exc)
+            result.quarantined = str(q) if q else ""
     return result
 
 
@@ -626,6 +632,12 @@ class _Merger:
                   current: tuple) -> None:
         con = self.con
         target = current[names.index("id")]
+        from_station = self.peer["relation"] == "station"
+        if from_station and current[names.index("station_code")] != self.sender \
+                and not self.belonged(table, target):
+            raise c.refuse(
+                "foreign_row", f"数据包试图修改不属于 {self.sender} 的记录，整个数据包未导入。",
+                "请勿使用这个文件，并联系该服务站核实其数据。")
         local_clocks, fresh, base = self.local_state(table, target)
         star = clock.get("*")
         county_owned = table in COUNTY_OWNED and self.peer["relation"] == "county"
@@ -633,6 +645,8 @@ class _Merger:
         for i, name in enumerate(names):
             if name in ("id", "hlc") or name in NATURAL_KEYS.get(table, ()):
                 continue
+            if from_station and name == "station_code":
+                continue  # only the county moves a record between stations
             rc = clock.get(name, star)
             if rc is None:
                 continue
@@ -689,6 +703,12 @@ class _Merger:
             "resolved_at IS NULL AND table_name = ? AND row_id = ? AND field = ? "
             "AND kept_hlc < ? AND lost_hlc < ?", (self.now, table, row_id, name, rc, rc))
 
+    def belonged(self, table: str, row_id: str) -> bool:
+        """Whether the row was ever the sender's (it may since have been transferred away)."""
+        return self.con.execute(
+            "SELECT 1 FROM change_log WHERE table_name = ? AND row_id = ? AND station_code = ? "
+            "LIMIT 1", (table, row_id, self.sender)).fetchone() is not None
+
     def settle_moved_children(self) -> None:
         """After rows moved away: local records still pointing at them go too, if the
         county already has them; a record not yet sent stops the import instead."""
@@ -717,9 +737,14 @@ class _Merger:
         for item in sorted(items, key=lambda it: -order[it[0]]):
             table, rid = item[0], item[1]
             if tombstones:
-                row = self.con.execute(f'SELECT hlc FROM "{table}" WHERE id = ?', (rid,)).fetchone()
+                row = self.con.execute(f'SELECT hlc, station_code FROM "{table}" WHERE id = ?',
+                                       (rid,)).fetchone()
                 if row is None or (len(item) > 2 and isinstance(item[2], int) and row[0] > item[2]):
                     continue
+                if self.peer["relation"] == "station" and row[1] != self.sender:
+                    raise c.refuse(
+                        "foreign_row", f"数据包试图删除不属于 {self.sender} 的记录，整个数据包未导入。",
+                        "请勿使用这个文件，并联系该服务站核实其数据。")
             n = self.con.execute(f'DELETE FROM "{table}" WHERE id = ?', (rid,)).rowcount
             if tombstones:
                 self.result.deleted += n
@@ -727,7 +752,8 @@ class _Merger:
                 self.result.moved_out += n
 
 
-def _apply(store: Store, checked: Checked, result: Imported, operator_id: str | None) -> None:
+def _apply(store: Store, checked: Checked, result: Imported, operator_id: str | None, *,
+           trial: bool = False) -> None:
     man = checked.manifest
     my_code = store.meta("station_code") or ""
     con = _connect(store)
@@ -776,6 +802,11 @@ def _apply(store: Store, checked: Checked, result: Imported, operator_id: str | 
                             {"sender": checked.sender, "file": checked.path.name,
                              "created": result.created, "updated": result.updated,
                              "conflicts": result.conflicts}, ensure_ascii=False)))
+            if trial:
+                if con.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                    raise sqlite3.IntegrityError("FOREIGN KEY constraint failed")
+                con.execute("ROLLBACK")
+                return
             con.execute("COMMIT")
         except sqlite3.IntegrityError as exc:
             con.execute("ROLLBACK")

@@ -144,29 +144,26 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
 
 
 def cmd_bundle_verify(args: argparse.Namespace) -> int:
-    from station_desktop.sync.bundle import check_bundle, find_bundles
-    from station_desktop.sync.container import BundleRefused
+    from station_desktop.sync.bundle import find_bundles, import_bundle
 
     store, _svc = _open(args)
-    rows = []
     try:
-        for path in find_bundles(map(Path, args.files)):
-            try:
-                ok = check_bundle(store, path)
-                rows.append({"file": path.name, "ok": True, "sender": ok.sender,
-                             "counts": ok.manifest["counts"], "seq": ok.manifest["seq"]})
-            except BundleRefused as exc:
-                rows.append({"file": path.name, "ok": False, "reason": exc.user_text(),
-                             "code": exc.code})
+        # A trial import: every check, then the merge itself, rolled back.
+        rows = [import_bundle(store, path, trial=True) for path in find_bundles(map(Path, args.files))]
     finally:
         store.close()
 
     def human() -> None:
         for r in rows:
-            print(f"{r['file']}：" + ("可以导入" if r["ok"] else f"不能导入。{r['reason']}"))
+            if r.status == "refused":
+                print(f"{r.file}：不能导入。{r.reason}")
+            elif r.status == "duplicate":
+                print(f"{r.file}：已导入过，再导入不会有变化。")
+            else:
+                print(f"{r.file}：可以导入（将新增 {r.created}，更新 {r.updated}，冲突 {r.conflicts}）。")
 
-    _emit(args, rows, human)
-    return 0 if all(r["ok"] for r in rows) else 1
+    _emit(args, [r.as_dict() for r in rows], human)
+    return 0 if all(r.status != "refused" for r in rows) else 1
 
 
 def cmd_bundle_import(args: argparse.Namespace) -> int:

@@ -157,6 +157,13 @@ class TableCheck:
         self.known = {c.name for c in cols} - LOCAL_ONLY.get(table, frozenset())
         self.required = {c.name for c in cols if not c.nullable} & self.known
         self.validators = {c.name: _validator(c) for c in cols}
+        # Columns with a fixed set of values (states, methods ...) must hold one of them.
+        from station_desktop.store.fields import FIELDS
+
+        for name, spec in FIELDS.get(table, {}).items():
+            if spec.type == "enum" and name in self.validators:
+                allowed = frozenset(e.value for e in spec.arg)
+                self.validators[name] = lambda v, ok=allowed: isinstance(v, str) and v in ok
 
     def check_columns(self, names: list[Any]) -> None:
         if not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
