@@ -40,6 +40,9 @@ KIND_LABELS: dict[str, str] = {
     "tag": "标签",
     "ethnicity": "民族",
     "wuyou": "五有",
+    "star_sheet": "星级评定表",
+    "star_level": "星级标准",
+    "assessment_rule": "评估达标标准",
     "settings": "规则参数",
 }
 

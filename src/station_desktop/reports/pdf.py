@@ -202,6 +202,20 @@ class Cancelled(StationError):
     code = "cancelled"
 
 
+def stepper(steps: int, progress: Callable[[int, int], None] | None = None,
+            cancel: Callable[[], bool] | None = None) -> Callable[[int], None]:
+    """``step(i)`` for a document made in ``steps`` steps: raises :class:`Cancelled`
+    when ``cancel`` says so, else reports ``progress(i, steps)``."""
+
+    def step(i: int) -> None:
+        if cancel is not None and cancel():
+            raise Cancelled("已取消打印。")
+        if progress is not None:
+            progress(i, steps)
+
+    return step
+
+
 def build_pdf(
     out: Path, story: list[Flowable], info: PageInfo, *,
     doc_class: type[BaseDocTemplate] = BaseDocTemplate, multi_pass: bool = False,

@@ -38,12 +38,12 @@ from station_desktop.domain.enums import Level
 from station_desktop.domain.errors import ValidationError
 from station_desktop.domain.validate import format_fen
 from station_desktop.reports.pdf import (
-    Cancelled,
     PageInfo,
     Styles,
     build_pdf,
     frame_width,
     grid_table,
+    stepper,
     styles,
 )
 from station_desktop.reports.roster_pdf import page_counter
@@ -487,12 +487,7 @@ def print_report(
                                      f"（{start.isoformat()}）。",
                               hint="请改正统计期间后重新打印。")
     steps = 5
-
-    def step(i: int) -> None:
-        if cancel is not None and cancel():
-            raise Cancelled("已取消打印。")
-        if progress is not None:
-            progress(i, steps)
+    step = stepper(steps, progress, cancel)
 
     step(0)
     cats = svc.catalogues()

@@ -31,6 +31,13 @@ class AppContext(QObject):
         self.service = service
         self.config = config
         self._today = today
+        # Connected first, so every page reads the new catalogues: a bundle import
+        # ("*") may carry the county's catalogue changes (issue 7).
+        self.data_changed.connect(self._reload_catalogues)
+
+    def _reload_catalogues(self, kind: str) -> None:
+        if kind in ("*", "catalogue_item"):
+            self.service.reload_catalogues()
 
     @property
     def today(self) -> date:
