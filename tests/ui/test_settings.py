@@ -229,15 +229,30 @@ def test_backup_then_restore_brings_back_backed_up_state(
     a = svc.create("person", {"name": "张三丰", "id_number": make_id(seq=11),
                               "categories": "退役士兵"})
     section = open_section(qtbot, page, "backup")
-    target = tmp_path / "usb" / "备份"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *args, **kw: (str(target), "")))
+    assert section.last_usb_label.text() == "还没有备份到U盘。"
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        staticmethod(lambda *args, **kw: str(usb)))
     click(qtbot, section.backup_button)
     wait(qtbot)
-    written = target.with_name("备份.sqlite3")
-    assert written.exists()
-    assert section.last_backup is not None and section.last_backup.counts["person"] == 1
-    assert "已备份到" in section.backup_message.text()
+    made = section.last_backup
+    assert made is not None and made.summary.counts["person"] == 1
+    written = made.path
+    assert written.parent == usb and written.suffix == ".stbak"
+    assert "张三丰".encode() not in written.read_bytes()
+    assert "已加密备份到" in section.backup_message.text() and "核对无误" in section.backup_message.text()
+    assert section.last_usb_label.text().startswith("上次备份到U盘：")
+    # the first USB backup shows the new recovery code once, and insists it is kept
+    code_dialog = section.recovery_dialog
+    assert code_dialog is not None and code_dialog.isVisible()
+    assert code_dialog.code_label.text() == made.new_code
+    assert not code_dialog.ok_button.isEnabled()
+    code_dialog.reject()
+    assert code_dialog.isVisible()  # Esc does not skip it
+    code_dialog.done_check.setChecked(True)
+    click(qtbot, code_dialog.ok_button)
+    assert not code_dialog.isVisible()
     qtmodeltester.check(section.model)
 
     b = svc.create("person", {"name": "李四", "id_number": make_id(seq=13),
@@ -245,6 +260,7 @@ def test_backup_then_restore_brings_back_backed_up_state(
     monkeypatch.setattr(QFileDialog, "getOpenFileName",
                         staticmethod(lambda *args, **kw: (str(written), "")))
     click(qtbot, section.restore_file_button)
+    wait(qtbot)
     dialog = section.preview_dialog
     assert isinstance(dialog, RestorePreviewDialog) and dialog.isVisible()
     assert dialog.values["人员档案"].text() == "1 人"
@@ -271,7 +287,107 @@ def test_backup_then_restore_brings_back_backed_up_state(
     kept = section.last_restore.kept
     assert kept is not None and kept.exists() and kept.name.startswith("before-restore-")
     assert "恢复前的数据已另存" in section.restore_message.text()
+    assert f"已从 {written.name} 恢复" in section.restore_message.text()
     assert ctx.service.operator_id == svc.operator_id
+    assert not list((store.path.parent / "backups").glob("*.tmp"))  # no decrypted copy left
+
+
+def test_encrypted_backup_on_a_pc_without_the_code_asks_for_it(
+        qtbot, page, ctx, svc, store, tmp_path):
+    from station_desktop.store import backup as b
+
+    svc.create("person", {"name": "张三丰", "id_number": make_id(seq=31), "categories": "退役士兵"})
+    made = b.usb_backup(store, tmp_path / "usb.stbak")
+    code = made.new_code
+    b.recovery_code_path(store.path.parent).unlink()  # as on a new PC
+    svc.create("person", {"name": "李四", "id_number": make_id(seq=33), "categories": "退役士兵"})
+    section = open_section(qtbot, page, "backup")
+    section.preview(made.path)
+    wait(qtbot)
+    asked = section.code_dialog
+    assert asked is not None and asked.isVisible() and section.preview_dialog is None
+    assert "没有它的恢复码" in asked.reason.text()
+    asked.edit.setText("ABCD")  # not even the right shape: asked again, with the reason
+    asked.accept()
+    wait(qtbot)
+    assert section.code_dialog is not asked and "24 位" in section.code_dialog.reason.text()
+    section.code_dialog.edit.setText(b.new_recovery_code())  # well-formed but wrong
+    section.code_dialog.accept()
+    wait(qtbot)
+    assert "恢复码不对" in section.code_dialog.reason.text()
+    section.code_dialog.edit.setText(code.lower())
+    section.code_dialog.accept()
+    wait(qtbot)
+    dialog = section.preview_dialog
+    assert dialog is not None and dialog.values["人员档案"].text() == "1 人"
+    assert b.load_recovery_code(store.path.parent) == code  # kept for the next backups
+    # 取消 leaves nothing decrypted behind and the data as it was
+    dialog.reject()
+    assert not list((store.path.parent / "backups").glob("*.tmp"))
+    assert len(ctx.service.list("person")) == 2
+
+
+def test_daily_keep_days_and_reminder_are_settings(qtbot, page, ctx, store):
+    from station_desktop.store.backup import daily_keep_days
+
+    section = open_section(qtbot, page, "backup")
+    assert section.keep_days.value() == 30
+    section.keep_days.setValue(14)
+    section.keep_days.editingFinished.emit()
+    wait(qtbot)
+    assert daily_keep_days(store) == 14
+    section.reminder_days.setValue(3)
+    assert ctx.config.get(cfg.USB_REMINDER_DAYS) == 3
+
+
+def test_idle_lock_minutes_setting(qtbot, page, ctx):
+    section = open_section(qtbot, page, "security")
+    assert section.idle_minutes.value() == 10
+    section.idle_minutes.setValue(0)
+    assert ctx.config.get(cfg.IDLE_LOCK_MINUTES) == 0
+    assert section.idle_minutes.text() == "不自动锁定"
+
+
+def test_set_own_pin_then_admin_resets_a_clerks(qtbot, page, ctx, svc, store):
+    from station_desktop.store import auth
+
+    clerk = svc.create("operator", {"name": "李文书", "active": True})["id"]
+    section = open_section(qtbot, page, "operators")
+    names = [section.model.record(r)["name"] for r in range(section.model.rowCount())]
+    assert all(section.model.record(r)["has_pin"] is not None for r in range(len(names)))
+    section.view.selectRow(names.index("王建国"))
+    dialog = section.set_pin()
+    assert dialog.old_pin is None  # no PIN yet: nothing to confirm
+    dialog.new_pin.setText("2580")
+    dialog.again.setText("2581")
+    click(qtbot, dialog.save_button)
+    assert dialog.isVisible() and "不一样" in dialog.message.text()
+    dialog.again.setText("2580")
+    click(qtbot, dialog.save_button)
+    assert not dialog.isVisible() and "PIN 已设置" in section.message.text()
+    assert auth.sign_in(store, svc.operator_id, "2580") == svc.operator_id
+    wait(qtbot)
+    shown = {section.model.record(r)["name"]: section.model.data(section.model.index(r, 5))
+             for r in range(section.model.rowCount())}
+    assert shown == {"王建国": "已设置", "李文书": "未设置"}
+    # changing one's own asks for the old PIN
+    section.view.selectRow(names.index("王建国"))
+    dialog = section.set_pin()
+    assert dialog.old_pin is not None
+    dialog.old_pin.setText("1111")
+    dialog.new_pin.setText("7391")
+    dialog.again.setText("7391")
+    click(qtbot, dialog.save_button)
+    assert dialog.isVisible() and "原 PIN 不对" in dialog.message.text()
+    dialog.reject()
+    # the administrator sets the clerk's without knowing any old one
+    section.view.selectRow(names.index("李文书"))
+    dialog = section.set_pin()
+    assert dialog.old_pin is None
+    dialog.new_pin.setText("4826")
+    dialog.again.setText("4826")
+    click(qtbot, dialog.save_button)
+    assert auth.sign_in(store, clerk, "4826") == clerk
 
 
 def test_restore_from_listed_daily_backup(qtbot, page, ctx, svc, store):
@@ -333,3 +449,19 @@ def test_large_font_toggle_applies_at_once(qtbot, page, ctx):
         assert app.font().pointSize() == ctx.config.get(cfg.FONT_POINT_SIZE) == 11
     finally:
         app.setFont(before)
+
+
+def test_recovery_code_prints_for_the_archive_cabinet(qtbot, tmp_path):
+    from pypdf import PdfReader
+    from PySide6.QtPrintSupport import QPrinter
+
+    from station_desktop.ui.pages.settings import RecoveryCodeDialog
+
+    dialog = RecoveryCodeDialog("QHTW-FZVR-HP06-DA8T-J3K7-8PP1", "东沟村退役军人服务站")
+    qtbot.addWidget(dialog)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "code.pdf"))
+    dialog.print_to(printer)
+    text = PdfReader(tmp_path / "code.pdf").pages[0].extract_text()
+    assert "QHTW-FZVR-HP06-DA8T-J3K7-8PP1" in text and "东沟村退役军人服务站" in text

@@ -25,6 +25,10 @@ FONT_POINT_SIZE = Option("view/font_point_size", int, 11)
 LARGE_FONT_POINT_SIZE = Option("view/large_font_point_size", int, 14)
 LAST_OPERATOR = Option("session/last_operator", str, "")
 LAST_BACKUP_DIR = Option("backup/last_dir", str, "")
+#: Lock after this many minutes without input (0: never).
+IDLE_LOCK_MINUTES = Option("security/idle_lock_minutes", int, 10)
+#: The home page reminds when the last USB backup is older than this.
+USB_REMINDER_DAYS = Option("backup/usb_reminder_days", int, 7)
 
 
 class Config:

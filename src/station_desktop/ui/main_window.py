@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -45,6 +44,15 @@ PAGES: list[tuple[str, str, str]] = [
     ("exchange", "数据交换", "station_desktop.ui.pages.exchange:ExchangePage"),
     ("settings", "设置", "station_desktop.ui.pages.settings:SettingsPage"),
 ]
+
+#: Shown first, before the village pages, when this installation is a county (issue 7).
+COUNTY_PAGE = ("county", "全县概览", "station_desktop.ui.pages.county:CountyPage")
+
+
+def pages_for(role: str | None) -> list[tuple[str, str, str]]:
+    """The navigation of an installation of ``role``: a county also gets 全县概览."""
+    return [COUNTY_PAGE, *PAGES] if role == "county" else PAGES
+
 
 FONT_FAMILY: str | None = None
 
@@ -179,7 +187,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
         self._keys: list[str] = []
-        for i, (key, label, spec) in enumerate(PAGES):
+        for i, (key, label, spec) in enumerate(pages_for(ctx.store.meta("role"))):
             page = _load_page(spec, ctx)
             page.setObjectName(f"page_{key}")
             self.pages[key] = page
@@ -213,7 +221,10 @@ class MainWindow(QMainWindow):
         self.operator_label = QLabel()
         self.pending_label = QLabel()
         self.pending_label.setObjectName("pending_changes")
-        for w in (self.station_label, self.operator_label, self.pending_label):
+        self.conflicts_label = QLabel()
+        self.conflicts_label.setObjectName("open_conflicts")
+        for w in (self.station_label, self.operator_label, self.pending_label,
+                  self.conflicts_label):
             self.statusBar().addPermanentWidget(w)
         self._actions()
         from station_desktop.ui.printing import build_menu
@@ -273,20 +284,38 @@ class MainWindow(QMainWindow):
         svc = self.ctx.service
 
         ctx = self.ctx
+        county = "county" in self.pages
 
-        def load() -> tuple[str, str, str, int]:
+        def load() -> tuple[str, str, str, int, int]:
+            from station_desktop.sync.review import open_count
+
             op = svc.get("operator", svc.operator_id)["name"] if svc.operator_id else "未登录"
             store = ctx.store  # read at run time: a restore swaps it
-            return (store.meta("station_name") or "", store.meta("station_code") or "", op,
-                    svc.pending_changes())
+            if county:  # a county reports to no one: count its stations with stale data
+                from station_desktop.store.county import station_units
 
-        def show(result: tuple[str, str, str, int]) -> None:
-            name, code, op, pending = result
+                pending = sum(u.is_stale for u in station_units(store, ctx.today).values())
+            else:
+                pending = svc.pending_changes()
+            return (store.meta("station_name") or "", store.meta("station_code") or "", op,
+                    pending, open_count(store))
+
+        def show(result: tuple[str, str, str, int, int]) -> None:
+            from station_desktop.store.county import DEFAULT_STALE_DAYS
+
+            name, code, op, pending, conflicts = result
             self.setWindowTitle(f"退役军人服务站 — {name}")
             self.title.setText(name)
             self.station_label.setText(f"服务站：{name}（{code}）")
             self.operator_label.setText(f"操作员：{op}")
-            self.pending_label.setText(f"待上报县里：{pending} 条变更")
+            if county:
+                self.pending_label.setText(
+                    f"{DEFAULT_STALE_DAYS} 天以上没有报送数据的站点：{pending} 个")
+                self.pending_label.setStyleSheet("color: #b35900;" if pending else "")
+            else:
+                self.pending_label.setText(f"待上报县里：{pending} 条变更")
+            self.conflicts_label.setText(f"待处理冲突：{conflicts} 条")
+            self.conflicts_label.setStyleSheet("color: #b00;" if conflicts else "")
 
         Op(self, load).success(show).run()
 
@@ -318,8 +347,7 @@ def pick_operator(service: Service, config: cfg.Config) -> str | None:
 
 def start(data_dir: Path, *, demo: bool = False, quit_when_ready: bool = False) -> int:
     """The GUI from process start: one instance per data dir, open the file, show the window."""
-    from station_desktop.domain.errors import StorageError
-    from station_desktop.store.migrate import open_store
+    from station_desktop.ui.recovery import open_or_recover
     from station_desktop.ui.single_instance import SingleInstance
 
     setup_logging()
@@ -346,10 +374,8 @@ def start(data_dir: Path, *, demo: bool = False, quit_when_ready: bool = False) 
             from station_desktop.cli import init_demo
 
             init_demo(data_dir)
-        try:
-            store = open_store(data_dir)
-        except StorageError as exc:
-            QMessageBox.critical(None, "无法打开数据", exc.user_text())
+        store = open_or_recover(data_dir)  # a damaged file: the recovery dialog
+        if store is None:
             return 1
         def shown(w: MainWindow) -> None:
             holder["window"] = w
@@ -391,11 +417,14 @@ def run(store: Store, *, config: cfg.Config | None = None,
         wizard = FirstRunWizard(service)
         if wizard.exec() != FirstRunWizard.DialogCode.Accepted:
             return 0
-    service.operator_id = pick_operator(service, config)
-    if service.operator_id:
-        config.set(cfg.LAST_OPERATOR, service.operator_id)
+    from station_desktop.ui.lock import install_idle_lock
+    from station_desktop.ui.signin import sign_in_at_start
+
+    if not sign_in_at_start(service, config):  # a PIN is asked once any operator has one
+        return 0
     ctx = AppContext(store, service, config)
     window = MainWindow(ctx)
+    install_idle_lock(window, ctx)
     if on_window is not None:
         on_window(window)
     window.show()

@@ -10,7 +10,7 @@ buttons on the rows record the visit straight away.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt
@@ -30,7 +30,10 @@ from PySide6.QtWidgets import (
 from station_desktop.domain import enums
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.store import visits as sv
+from station_desktop.ui import config as cfg
+from station_desktop.ui.catalogue_editor import CatalogueNotice
 from station_desktop.ui.context import AppContext
+from station_desktop.ui.errors import show_error
 from station_desktop.ui.forms import error_label
 from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.base import ShownPage, fill_with_scrolling
@@ -111,6 +114,101 @@ class Section(QGroupBox):
                     self.view.setColumnWidth(i, max(self.view.columnWidth(i) + 8, 64))
             rows_h = self.view.verticalHeader().defaultSectionSize() * len(rows)
             self.view.setFixedHeight(min(290, rows_h + header.height() + 6))
+
+
+class SafetyReminders(QWidget):
+    """Yellow lines above the to-do lists: no recent USB backup, no sign-in PIN yet."""
+
+    STYLE = "#safety_row { background: #fff8e1; border: 1px solid #e6c65a; }"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("home_safety")
+        self.usb_text = QLabel()
+        self.usb_text.setObjectName("home_usb_reminder")
+        self.usb_text.setWordWrap(True)
+        self.usb_button = QPushButton("备份到U盘…")
+        self.usb_button.setObjectName("home_backup_usb")
+        self.usb_button.clicked.connect(self.backup_to_usb)
+        self.pin_text = QLabel("还没有人设置登录 PIN：谁打开这台电脑都能看到全部档案（身份证号、"
+                               "伤残、帮扶金额）。请给自己设置一个 PIN。")
+        self.pin_text.setObjectName("home_pin_hint")
+        self.pin_text.setWordWrap(True)
+        self.pin_button = QPushButton("设置 PIN…")
+        self.pin_button.setObjectName("home_set_pin")
+        self.pin_button.clicked.connect(self.set_pin)
+        self.usb_row, self.pin_row = QWidget(), QWidget()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for row, label, button in ((self.usb_row, self.usb_text, self.usb_button),
+                                   (self.pin_row, self.pin_text, self.pin_button)):
+            row.setObjectName("safety_row")
+            row.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+            row.setStyleSheet(self.STYLE)
+            line = QHBoxLayout(row)
+            line.setContentsMargins(10, 6, 6, 6)
+            line.addWidget(label, 1)
+            line.addWidget(button)
+            layout.addWidget(row)
+            row.hide()
+        self.dialog: QWidget | None = None
+        self.hide()
+
+    def refresh(self) -> None:
+        from station_desktop.store import auth, backup
+
+        store = self.ctx.store
+
+        def load() -> tuple[str | None, bool]:
+            return backup.last_usb_backup(store), auth.sign_in_required(store)
+
+        Op(self, load).success(lambda r: self.show_state(*r)).run()
+
+    def show_state(self, last_usb: str | None, has_pins: bool) -> None:
+        days = self.ctx.config.get(cfg.USB_REMINDER_DAYS)
+        text = ""
+        if last_usb is None:
+            text = ("还没有备份到U盘。电脑坏了、被盗了，只有U盘上的备份能找回全部档案："
+                    f"请至少每 {days} 天备份一次。")
+        else:
+            when = datetime.fromisoformat(last_usb.replace("Z", "+00:00")).astimezone()
+            age = (self.ctx.today - when.date()).days
+            if age >= days:
+                text = (f"上次备份到U盘是 {age} 天前（{when:%Y-%m-%d}）。"
+                        f"请至少每 {days} 天备份一次，以防电脑损坏丢失档案。")
+        self.usb_text.setText(text)
+        self.usb_row.setVisible(bool(text))
+        self.pin_row.setVisible(not has_pins)
+        self.setVisible(bool(text) or not has_pins)
+
+    def backup_to_usb(self) -> None:
+        from station_desktop.ui.pages.settings import backup_to_usb, choose_usb_folder
+
+        folder = choose_usb_folder(self.ctx, self)
+        if folder is not None:
+            self.usb_button.setEnabled(False)
+
+            def done(made: Any) -> None:
+                from station_desktop.ui.pages.settings import usb_backup_message
+
+                self.usb_button.setEnabled(True)
+                self.usb_text.setText(usb_backup_message(made))
+                self.refresh()
+
+            backup_to_usb(self.ctx, self, folder, done,
+                          lambda exc: (self.usb_button.setEnabled(True), show_error(self, exc)))
+
+    def set_pin(self) -> None:
+        from station_desktop.ui.pages.settings import open_set_pin
+
+        svc = self.ctx.service
+        if svc.operator_id is None:
+            self.ctx.show_page.emit("settings")
+            return
+        name = svc.get("operator", svc.operator_id)["name"]
+        self.dialog = open_set_pin(self.ctx, self, svc.operator_id, name, needs_old=False)
+        self.dialog.accepted.connect(self.refresh)
 
 
 class HomePage(ShownPage):
@@ -242,6 +340,8 @@ class HomePage(ShownPage):
         self.aid.view.clicked.connect(lambda _i: self.ctx.show_page.emit("aid"))
 
         self.error = error_label("home_error")
+        self.safety = SafetyReminders(ctx, self)
+        self.catalogue_notice = CatalogueNotice(ctx, self)  # issue 7: 县里更新了目录
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(14)
@@ -258,6 +358,8 @@ class HomePage(ShownPage):
         inner = QVBoxLayout(content)
         inner.addLayout(head)
         inner.addWidget(self.error)
+        inner.addWidget(self.safety)
+        inner.addWidget(self.catalogue_notice)
         inner.addLayout(grid)
         inner.addStretch(1)
         fill_with_scrolling(self, content)
@@ -298,6 +400,8 @@ class HomePage(ShownPage):
             return
         self._loading = True
         svc = self.ctx.service
+        self.safety.refresh()
+        self.catalogue_notice.refresh()
         Op(self, lambda: sv.home_data(svc, limit=ROWS)).success(self._loaded).failure(
             self._failed).run()
 

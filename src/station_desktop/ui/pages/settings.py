@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSpinBox,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -100,7 +101,8 @@ def _usable_operator(store: Store, wanted: str | None) -> str | None:
 
 
 def restore_into_context(ctx: AppContext, source: Path,
-                         progress: Callable[[int, int], None] | None = None) -> RestoreResult:
+                         progress: Callable[[int, int], None] | None = None, *,
+                         label: Path | None = None) -> RestoreResult:
     """Replace the open database with the backup ``source`` and carry on with the new one.
 
     Runs on the worker. The backup is checked before anything is closed; the
@@ -119,7 +121,8 @@ def restore_into_context(ctx: AppContext, source: Path,
     old.close()
     try:
         new, summary, kept = backups.restore_data_dir(
-            data_dir, source, operator_id=ctx.service.operator_id, progress=progress)
+            data_dir, source, operator_id=ctx.service.operator_id, progress=progress,
+            label=label)
     except BaseException:
         ctx.store = ctx.service.store = open_store(data_dir, daily_backup=False)
         raise
@@ -130,14 +133,154 @@ def restore_into_context(ctx: AppContext, source: Path,
     return RestoreResult(summary, kept, operator, new)
 
 
-def backup_to(store: Store, operator_id: str | None, dest: Path,
-              progress: Callable[[int, int], None] | None = None) -> backups.BackupSummary:
-    """Back up to ``dest`` (checked by reading it back; noted in the audit log)."""
-    step = progress or (lambda _d, _t: None)
-    step(0, 1)
-    summary = backups.backup(store, dest, operator_id=operator_id)
-    step(1, 1)
-    return summary
+def open_set_pin(ctx: AppContext, parent: QWidget, operator_id: str, name: str, *,
+                 needs_old: bool) -> QDialog:
+    from station_desktop.ui.signin import SetPinDialog
+
+    dialog = SetPinDialog(ctx.service, operator_id, name, needs_old=needs_old, parent=parent)
+    dialog.accepted.connect(lambda: ctx.data_changed.emit("operator"))
+    dialog.open()
+    return dialog
+
+
+# --- backups to a USB stick: encrypted, read back, the recovery code -----------------
+
+
+class RecoveryCodeDialog(QDialog):
+    """The recovery code, shown once: write it down or print it, then tick the box."""
+
+    def __init__(self, code: str, station: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("请抄写（打印）U盘备份的恢复码")
+        self.code = code
+        self.station = station
+        head = QLabel("U盘上的备份是加密的。换电脑或电脑损坏时，要有下面这个恢复码才能打开备份。")
+        head.setWordWrap(True)
+        head.setStyleSheet("font-weight: bold;")
+        self.code_label = QLabel(code)
+        self.code_label.setObjectName("recovery_code")
+        self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code_label.setStyleSheet("font-family: monospace; font-size: 24px; padding: 12px;"
+                                      "border: 2px dashed #888; background: #fffdf0;")
+        how = _hint("请现在就把它抄在纸上或打印出来，写明服务站名称和日期，由负责人签字后放进服务站"
+                    "档案柜保管；不要和U盘放在一起，也不要拍照发到微信群。本机也存了一份"
+                    "（数据目录的 keys 文件夹），以后的U盘备份都用这同一个恢复码。")
+        self.print_button = _button("打印…", "print_recovery_code")
+        self.done_check = QCheckBox("我已抄写（或打印）并妥善保管好恢复码")
+        self.done_check.setObjectName("recovery_code_kept")
+        self.buttons = QDialogButtonBox()
+        self.ok_button = self.buttons.addButton("完成", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button.setObjectName("recovery_code_done")
+        self.ok_button.setEnabled(False)
+        self.done_check.toggled.connect(self.ok_button.setEnabled)
+        self.buttons.accepted.connect(self.accept)
+        self.print_button.clicked.connect(self.print_code)
+        layout = QVBoxLayout(self)
+        for w in (head, self.code_label, how):
+            layout.addWidget(w)
+        row = QHBoxLayout()
+        row.addWidget(self.print_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(self.done_check)
+        layout.addWidget(self.buttons)
+        self.resize(560, 340)
+
+    def reject(self) -> None:  # Esc must not skip writing the code down
+        if self.done_check.isChecked():
+            super().reject()
+
+    def document_html(self) -> str:
+        return (f"<h2>退役军人服务站 U盘备份恢复码</h2><p>服务站：{self.station}</p>"
+                f"<p>生成日期：{datetime.now():%Y年%m月%d日}</p>"
+                f"<p style='font-size:20pt; font-family:monospace'>{self.code}</p>"
+                "<p>用途：打开本站加密的U盘备份（换电脑、电脑损坏时恢复数据）。"
+                "请放入档案柜妥善保管，不要与U盘放在一起。</p>"
+                "<p>保管人签字：____________　　日期：____________</p>")
+
+    def print_to(self, printer: Any) -> None:
+        from PySide6.QtGui import QTextDocument
+
+        doc = QTextDocument()
+        doc.setHtml(self.document_html())
+        doc.print_(printer)
+
+    def print_code(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
+            self.print_to(printer)
+
+
+class RecoveryCodeInput(QDialog):
+    """Asks for the recovery code of an encrypted backup this PC cannot open by itself."""
+
+    def __init__(self, reason: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("输入恢复码")
+        self.reason = QLabel(reason)
+        self.reason.setObjectName("recovery_code_reason")
+        self.reason.setWordWrap(True)
+        self.reason.setStyleSheet(ERROR_STYLE)
+        self.edit = QLineEdit()
+        self.edit.setObjectName("recovery_code_input")
+        self.edit.setPlaceholderText("如 ABCD-EFGH-JKMN-PQRS-TVWX-YZ23（大小写、横线都可以）")
+        self.edit.setStyleSheet("font-family: monospace; font-size: 16px;")
+        self.edit.setMinimumHeight(34)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.reason)
+        layout.addWidget(_hint("恢复码是第一次备份到U盘时显示、抄在纸上（或打印）放进档案柜的那 24 位"
+                               "字母和数字。"))
+        layout.addWidget(self.edit)
+        layout.addWidget(buttons)
+        self.resize(520, 200)
+
+
+def usb_backup_message(made: backups.UsbBackup) -> str:
+    c = made.summary.counts
+    return (f"已加密备份到 {made.path}（{_size(made.size)}），并已从U盘读回核对无误：人员 "
+            f"{c['person']} 人，走访 {c['visit']} 条，帮扶 {c['aid_application']} 件。"
+            "请安全弹出U盘后再拔下。")
+
+
+def backup_to_usb(ctx: AppContext, parent: QWidget, folder: Path,
+                  on_done: Callable[[backups.UsbBackup], None],
+                  on_failed: Callable[[BaseException], None] | None = None) -> Op:
+    """Encrypted, verified backup into ``folder`` on the worker; shows the code if it is new."""
+    store, operator_id = ctx.store, ctx.service.operator_id
+
+    def work(progress: Any) -> backups.UsbBackup:
+        return backups.usb_backup(store, folder, operator_id=operator_id, progress=progress)
+
+    def done(made: backups.UsbBackup) -> None:
+        if made.new_code:
+            name = ctx.store.meta("station_name") or ""
+            dialog = RecoveryCodeDialog(made.new_code, name, parent)
+            parent.recovery_dialog = dialog  # type: ignore[attr-defined]
+            dialog.open()
+        on_done(made)
+        ctx.data_changed.emit("backup")
+
+    op = Op(parent, work).success(done).with_progress("正在加密备份到U盘并读回核对…")
+    if on_failed is not None:
+        op.failure(on_failed)
+    return op.run()
+
+
+def choose_usb_folder(ctx: AppContext, parent: QWidget) -> Path | None:
+    start = ctx.config.get(cfg.LAST_BACKUP_DIR) or str(Path.home())
+    path = QFileDialog.getExistingDirectory(parent, "选择U盘（或要存放备份的文件夹）", start)
+    if not path:
+        return None
+    ctx.config.set(cfg.LAST_BACKUP_DIR, path)
+    return Path(path)
 
 
 BACKUP_KINDS = (
@@ -186,12 +329,15 @@ class RestorePreviewDialog(QDialog):
     """What the backup holds, and a clear choice: 确认恢复 or 取消."""
 
     def __init__(self, summary: backups.BackupSummary, current_code: str | None,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, *, source: Path | None = None,
+                 encrypted: bool = False):
         super().__init__(parent)
         self.setWindowTitle("从备份恢复")
         self.summary = summary
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"备份文件：{summary.path}"))
+        layout.addWidget(QLabel(f"备份文件：{source or summary.path}"))
+        if encrypted:
+            layout.addWidget(QLabel("这是加密的U盘备份，已用恢复码打开并核对完整。"))
         form = QFormLayout()
         self.values: dict[str, QLabel] = {}
         for label, value in summary_lines(summary):
@@ -300,10 +446,19 @@ class StationSection(Section):
         row2.addWidget(self.assess_message, 1)
         wl.addLayout(row2)
 
+        self.star_box = QGroupBox(f"{self.year} 年星级评定自评")
+        sl = QVBoxLayout(self.star_box)
+        sl.addWidget(_hint("按县服务中心规定的星级评定表（示范型：12 个大项、61 个小项）逐项自评打分，"
+                           "提交后由县里审核评分，审核结果随数据交换返回本站。"))
+        self.star_button = _button("填写星级评定自评表…", "open_star_assessment")
+        self.star_button.clicked.connect(self.open_star_assessment)
+        sl.addWidget(self.star_button, 0, Qt.AlignmentFlag.AlignLeft)
+
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(profile)
         layout.addWidget(self.wuyou_box)
+        layout.addWidget(self.star_box)
         layout.addStretch(1)
         fill_with_scrolling(self, body)
 
@@ -423,6 +578,15 @@ class StationSection(Section):
 
         Op(self, work).success(done).run()
 
+    def open_star_assessment(self) -> QDialog:
+        from station_desktop.ui.pages.assessment import StarSelfDialog
+
+        dialog = StarSelfDialog(self.ctx, self.year, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.star_dialog = dialog
+        return dialog
+
     @staticmethod
     def _message(label: QLabel, text_: str, *, error: bool = False) -> None:
         label.setText(text_)
@@ -442,8 +606,11 @@ class OperatorsSection(Section):
         self.edit_button = _button("修改", "edit_operator")
         self.toggle_button = _button("停用", "toggle_operator",
                                      "停用后不能再以此人身份操作；以前的记录仍保留其姓名。")
+        self.pin_button = _button("设置 PIN…", "set_operator_pin",
+                                  "登录和解锁用的数字密码；管理员可为忘记 PIN 的同志重设")
+        self.pin_dialog: QDialog | None = None
         bar = QHBoxLayout()
-        for b in (self.add_button, self.edit_button, self.toggle_button):
+        for b in (self.add_button, self.edit_button, self.toggle_button, self.pin_button):
             bar.addWidget(b)
         bar.addStretch(1)
         self.model = LazyTableModel([
@@ -452,6 +619,7 @@ class OperatorsSection(Section):
             Column("phone", "电话"),
             Column("is_admin", "管理员", lambda v, _r: "是" if v else ""),
             Column("active", "状态", lambda v, _r: "启用" if v else "已停用"),
+            Column("has_pin", "PIN", lambda v, _r: "已设置" if v else "未设置", sortable=False),
             Column("current", "当前", lambda v, _r: "正在使用" if v else "", sortable=False),
         ], self._load_rows, self)
         self.sort_key = "name"
@@ -471,12 +639,14 @@ class OperatorsSection(Section):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(_hint("操作员是在本机录入和修改记录的人，每条修改都会记下是谁做的。"
-                               "不再负责的同志请“停用”，不要删除。双击一行可修改。"))
+                               "不再负责的同志请“停用”，不要删除。双击一行可修改。"
+                               "每人设置自己的登录 PIN 后，打开程序和离开后解锁都要输入 PIN。"))
         layout.addWidget(self.message)
         layout.addWidget(self.view, 1)
         self.add_button.clicked.connect(self.add_operator)
         self.edit_button.clicked.connect(self.edit_operator)
         self.toggle_button.clicked.connect(self.toggle_active)
+        self.pin_button.clicked.connect(self.set_pin)
         self.view.doubleClicked.connect(lambda _i: self.edit_operator())
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self._update_buttons()
@@ -486,7 +656,8 @@ class OperatorsSection(Section):
         current = self.ctx.service.operator_id
         with self.ctx.store.read() as s:
             rows = s.execute(text(
-                "SELECT id, name, post, phone, is_admin, active FROM operator "
+                "SELECT id, name, post, phone, is_admin, active, "
+                "coalesce(pin_hash, '') != '' AS has_pin FROM operator "
                 f"WHERE id IN ({marks})"),
                 {f"i{n}": i for n, i in enumerate(ids)}).mappings().all()
         return {r["id"]: {**r, "current": r["id"] == current} for r in rows}
@@ -532,6 +703,7 @@ class OperatorsSection(Section):
         self.edit_button.setEnabled(rec is not None)
         self.toggle_button.setEnabled(rec is not None)
         self.toggle_button.setText("启用" if rec is not None and not rec["active"] else "停用")
+        self.pin_button.setEnabled(rec is not None and bool(rec["active"]))
 
     def _form(self) -> RecordForm:
         return RecordForm("operator", Catalogues.defaults(), today=self.ctx.today,
@@ -569,6 +741,24 @@ class OperatorsSection(Section):
         self.refresh()
         self.ctx.data_changed.emit("operator")
 
+    def set_pin(self) -> QDialog | None:
+        """设置 PIN for the selected operator (one's own needs the old PIN)."""
+        row = self.view.selectionModel().selectedRows()
+        rec = self.model.record(row[0].row()) if row else None
+        if rec is None:
+            return None
+        own = rec["id"] == self.ctx.service.operator_id
+        self.pin_dialog = open_set_pin(self.ctx, self, rec["id"], rec["name"],
+                                       needs_old=own and bool(rec["has_pin"]))
+        self.pin_dialog.accepted.connect(self._pin_saved)
+        return self.pin_dialog
+
+    def _pin_saved(self) -> None:
+        self.message.setText("PIN 已设置。下次打开程序或解锁时请输入新 PIN。")
+        self.message.setStyleSheet(OK_STYLE)
+        self.model.invalidate()
+        self.refresh()
+
     def toggle_active(self) -> None:
         row = self.view.selectionModel().selectedRows()
         rec = self.model.record(row[0].row()) if row else None
@@ -593,6 +783,12 @@ class OperatorsSection(Section):
     def save_state(self) -> None:
         self.ctx.config.save_state("settings_operators_header",
                                    self.view.horizontalHeader().saveState())
+
+
+#: How the assessment catalogues' rule values read (issue 7).
+ASSESSMENT_RULE_TEXTS = {"points": "分值 {}", "min_score": "得分不低于 {} 分",
+                         "pass_score": "五有得分不低于 {} 分为达标",
+                         "pass_level": "{} 星级及以上为达标"}
 
 
 def describe_entry(entry: CatalogueEntry, cats: Catalogues) -> str:
@@ -623,6 +819,7 @@ def describe_entry(entry: CatalogueEntry, cats: Catalogues) -> str:
                      f"{d.get('window_after_days', 0)} 天为慰问期")
     if "weight" in d:
         parts.append(f"分值 {d['weight']}")
+    parts.extend(text_.format(d[key]) for key, text_ in ASSESSMENT_RULE_TEXTS.items() if key in d)
     if "age_priority" in d:
         parts.append(f"年满 {d['age_priority']} 岁为重点对象")
     if "key_focus_contact_interval_days" in d:
@@ -633,7 +830,7 @@ def describe_entry(entry: CatalogueEntry, cats: Catalogues) -> str:
              "visit_within_days", "visit_kind", "counts_as_home_visit", "default_fund",
              "calendar", "month", "day", "window_before_days", "window_after_days", "weight",
              "age_priority", "key_focus_contact_interval_days", "default_contact_interval_days",
-             "aliases"}
+             "aliases", *ASSESSMENT_RULE_TEXTS}
     for key, value in d.items():
         if key not in known:
             parts.append(f"{key}：{json.dumps(value, ensure_ascii=False)}")
@@ -643,11 +840,14 @@ def describe_entry(entry: CatalogueEntry, cats: Catalogues) -> str:
 
 
 class CataloguesSection(Section):
-    """Every catalogue kind and its entries, read-only."""
+    """Every catalogue kind and its entries: read-only on a station, which can list what
+    the county changed; editable on the county (issue 7)."""
 
     def __init__(self, ctx: AppContext):
         super().__init__(ctx)
         self.cats: Catalogues | None = None
+        self.county = ctx.store.meta("role") == "county"
+        self.dialog: QDialog | None = None
         self.kinds = QListWidget()
         self.kinds.setObjectName("catalogue_kinds")
         self.kinds.setFixedWidth(190)
@@ -663,22 +863,53 @@ class CataloguesSection(Section):
         split = QHBoxLayout()
         split.addWidget(self.kinds)
         split.addWidget(self.view, 1)
-        note = QLabel("目录由县服务中心统一维护，本站只能查看，不能修改。县里更新目录后，"
-                      "会随数据交换自动下发到本站，各项规则（如联系间隔、六必访期限）随之生效。")
+        note = QLabel(
+            "本机是县服务中心：在这里修改的目录（走访类型、各类人员联系间隔、六必访期限、帮扶类型和"
+            "资金渠道、节日、评估表等），会随下一次发给各站点的数据包自动下发，站点的规则随之生效。"
+            "条目不能删除，只能停用。" if self.county else
+            "目录由县服务中心统一维护，本站只能查看，不能修改。县里更新目录后，"
+            "会随数据交换自动下发到本站，各项规则（如联系间隔、六必访期限）随之生效。")
         note.setObjectName("catalogue_note")
         note.setWordWrap(True)
         note.setStyleSheet("background: #fff8e1; border: 1px solid #e6d28a; padding: 6px;")
+        self.add_button = _button("新增条目…", "catalogue_add")
+        self.edit_button = _button("修改…", "catalogue_edit")
+        self.changes_label = QLabel("")
+        self.changes_label.setObjectName("catalogue_changes")
+        self.changes_button = _button("查看县里的更新…", "catalogue_changes_button")
+        buttons = QHBoxLayout()
+        if self.county:
+            buttons.addWidget(self.add_button)
+            buttons.addWidget(self.edit_button)
+            self.add_button.clicked.connect(self.add_entry)
+            self.edit_button.clicked.connect(self.edit_entry)
+            self.view.doubleClicked.connect(lambda _i: self.edit_entry())
+        else:
+            buttons.addWidget(self.changes_label, 1)
+            buttons.addWidget(self.changes_button)
+            self.changes_button.clicked.connect(self.show_county_changes)
+        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(note)
+        layout.addLayout(buttons)
         layout.addLayout(split, 1)
         self.kinds.currentRowChanged.connect(self._show_kind)
 
     def refresh(self) -> None:
-        ctx = self.ctx
-        Op(self, ctx.catalogues).success(self._loaded).run()
+        from station_desktop.store import catalogue_admin as ca
 
-    def _loaded(self, cats: Catalogues) -> None:
+        ctx, county = self.ctx, self.county
+
+        def load() -> tuple[Catalogues, int]:
+            cats = ctx.catalogues()
+            return ca.full_catalogues(cats), (0 if county else ca.unseen_count(ctx.store, cats))
+
+        Op(self, load).success(lambda r: self._loaded(*r)).run()
+
+    def _loaded(self, cats: Catalogues, unseen: int = 0) -> None:
         self.cats = cats
+        self.changes_label.setText(f"县里更新了目录：{unseen} 处新的更改，请查看。" if unseen else "")
+        self.changes_label.setStyleSheet("color: #b35900; font-weight: bold;" if unseen else "")
         current = self.kinds.currentItem().data(Qt.ItemDataRole.UserRole) \
             if self.kinds.currentItem() else None
         self.kinds.blockSignals(True)
@@ -693,16 +924,52 @@ class CataloguesSection(Section):
         self.kinds.setCurrentRow(kinds.index(current) if current in kinds else 0)
         self._show_kind(self.kinds.currentRow())
 
+    def current_kind(self) -> str | None:
+        item = self.kinds.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
     def _show_kind(self, row: int) -> None:
+        from station_desktop.store.catalogue_admin import FIXED_KINDS
+
         item = self.kinds.item(row)
         if item is None or self.cats is None:
             self.model.set_rows([])
             return
         kind = item.data(Qt.ItemDataRole.UserRole)
+        self.add_button.setEnabled(kind not in FIXED_KINDS)
         entries = self.cats.entries(kind, active_only=False)
         self.model.set_rows(
             [(e.name, describe_entry(e, self.cats), "使用中" if e.active else "已停用", e.code)
              for e in entries], keys=[e.code for e in entries])
+
+    def _open_editor(self, entry: CatalogueEntry | None) -> QDialog | None:
+        from station_desktop.ui.catalogue_editor import EntryDialog
+
+        kind = self.current_kind()
+        if kind is None or self.cats is None:
+            return None
+        dialog = EntryDialog(self.ctx, self.cats, kind, entry, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self.refresh)
+        dialog.open()
+        self.dialog = dialog
+        return dialog
+
+    def add_entry(self) -> QDialog | None:
+        return self._open_editor(None)
+
+    def edit_entry(self) -> QDialog | None:
+        kind, rows = self.current_kind(), self.view.selectionModel().selectedRows()
+        if kind is None or not rows or self.cats is None:
+            return None
+        code = self.model.key_at(rows[0].row())
+        return self._open_editor(self.cats.get(kind, code, active_only=False))
+
+    def show_county_changes(self) -> QDialog:
+        from station_desktop.ui.catalogue_editor import open_county_changes
+
+        self.dialog = open_county_changes(self.ctx, self, self.refresh)
+        return self.dialog
 
 
 class BackupSection(Section):
@@ -711,23 +978,46 @@ class BackupSection(Section):
     def __init__(self, ctx: AppContext):
         super().__init__(ctx)
         self.preview_dialog: RestorePreviewDialog | None = None
-        self.last_backup: backups.BackupSummary | None = None
+        self.code_dialog: RecoveryCodeInput | None = None
+        self.recovery_dialog: RecoveryCodeDialog | None = None
+        self.last_backup: backups.UsbBackup | None = None
         self.last_restore: RestoreResult | None = None
         self.station_code = ""  # read on the worker with the list of backups
 
-        self.backup_button = _button("备份到…", "backup_to",
-                                     "把全部数据备份成一个文件，建议存到U盘")
+        self.backup_button = _button("备份到U盘（加密）…", "backup_usb",
+                                     "把全部数据加密备份到U盘，写完后读回核对")
         self.backup_message = QLabel("")
         self.backup_message.setObjectName("backup_message")
         self.backup_message.setWordWrap(True)
-        now = QGroupBox("立即备份")
+        self.last_usb_label = QLabel("")
+        self.last_usb_label.setObjectName("last_usb_backup")
+        self.keep_days = QSpinBox()
+        self.keep_days.setObjectName("daily_keep_days")
+        self.keep_days.setRange(*backups.KEEP_DAYS_RANGE)
+        self.keep_days.setSuffix(" 天")
+        self.reminder_days = QSpinBox()
+        self.reminder_days.setObjectName("usb_reminder_days")
+        self.reminder_days.setRange(1, 90)
+        self.reminder_days.setSuffix(" 天")
+        self.reminder_days.setValue(ctx.config.get(cfg.USB_REMINDER_DAYS))
+        for spin in (self.keep_days, self.reminder_days):
+            spin.setMaximumWidth(110)
+        now = QGroupBox("备份到U盘")
         nl = QVBoxLayout(now)
-        nl.addWidget(_hint("程序每天第一次打开时会自动备份到数据目录的“backups”文件夹（保留 30 天）。"
-                           "为防电脑损坏，请定期“备份到”U盘，并把U盘妥善保管：备份里有身份证号等个人信息。"))
+        nl.addWidget(_hint("为防电脑损坏、被盗，请定期备份到U盘，U盘不要放在电脑旁边。U盘上的备份是加密的："
+                           "捡到U盘的人看不到里面的内容。第一次备份时会显示一个恢复码，请抄写或打印后"
+                           "放进档案柜：换电脑时要凭它打开备份。"))
         r1 = QHBoxLayout()
         r1.addWidget(self.backup_button)
-        r1.addWidget(self.backup_message, 1)
+        r1.addWidget(self.last_usb_label, 1)
         nl.addLayout(r1)
+        nl.addWidget(self.backup_message)
+        auto = QFormLayout()
+        auto.addRow("自动备份保留：", self.keep_days)
+        auto.addRow("多久没备份到U盘就在首页提醒：", self.reminder_days)
+        nl.addLayout(auto)
+        nl.addWidget(_hint("程序每天第一次打开时会自动备份到数据目录的“backups”文件夹。注意：这些自动备份"
+                           "没有加密，和本机数据放在同一块硬盘上，电脑坏了会一起丢失，不能代替U盘备份。"))
 
         self.restore_file_button = _button("从备份文件恢复…", "restore_from_file")
         self.restore_selected_button = _button("从所选备份恢复…", "restore_selected")
@@ -757,6 +1047,9 @@ class BackupSection(Section):
         self.backup_button.clicked.connect(self.choose_backup_file)
         self.restore_file_button.clicked.connect(self.choose_restore_file)
         self.restore_selected_button.clicked.connect(self.restore_selected)
+        self.keep_days.editingFinished.connect(self.save_keep_days)
+        self.reminder_days.valueChanged.connect(
+            lambda v: self.ctx.config.set(cfg.USB_REMINDER_DAYS, int(v)))
         self.view.doubleClicked.connect(lambda _i: self.restore_selected())
         self.view.selectionModel().selectionChanged.connect(
             lambda *_: self.restore_selected_button.setEnabled(self._selected() is not None))
@@ -768,13 +1061,20 @@ class BackupSection(Section):
     def refresh(self) -> None:
         store = self.ctx.store
 
-        def load() -> tuple[list[tuple[str, str, str, str, Path]], str]:
-            return list_backups(store.path.parent), store.meta("station_code") or ""
+        def load() -> tuple[list[tuple[str, str, str, str, Path]], str, int, str | None]:
+            return (list_backups(store.path.parent), store.meta("station_code") or "",
+                    backups.daily_keep_days(store), backups.last_usb_backup(store))
 
         Op(self, load).success(lambda r: self._listed(*r)).run()
 
-    def _listed(self, rows: list[tuple[str, str, str, str, Path]], code: str) -> None:
+    def _listed(self, rows: list[tuple[str, str, str, str, Path]], code: str, keep: int,
+                last_usb: str | None) -> None:
         self.station_code = code
+        self.keep_days.blockSignals(True)
+        self.keep_days.setValue(keep)
+        self.keep_days.blockSignals(False)
+        self.last_usb_label.setText(f"上次备份到U盘：{local_time(last_usb)}" if last_usb
+                                    else "还没有备份到U盘。")
         self.model.set_rows([r[:4] for r in rows], keys=[r[4] for r in rows])
         self.empty.setVisible(not rows)
         self.restore_selected_button.setEnabled(self._selected() is not None)
@@ -785,51 +1085,42 @@ class BackupSection(Section):
 
     # --- backup -------------------------------------------------------------------
 
-    def choose_backup_file(self) -> None:
-        code = f"{self.station_code}-" if self.station_code else ""
-        name = f"服务站备份-{code}{datetime.now():%Y%m%d-%H%M}.sqlite3"
-        folder = Path(self.ctx.config.get(cfg.LAST_BACKUP_DIR) or Path.home())
-        path, _ = QFileDialog.getSaveFileName(self, "备份到…", str(folder / name),
-                                              "服务站备份 (*.sqlite3)")
-        if path:
-            self.ctx.config.set(cfg.LAST_BACKUP_DIR, str(Path(path).parent))
-            self.backup_to(Path(path))
+    def save_keep_days(self) -> None:
+        store, days = self.ctx.store, self.keep_days.value()
+        Op(self, lambda: backups.set_daily_keep_days(store, days)).run()
 
-    def backup_to(self, dest: Path) -> None:
-        if dest.suffix != ".sqlite3":
-            dest = dest.with_name(dest.name + ".sqlite3")
-        ctx = self.ctx
+    def choose_backup_file(self) -> None:
+        folder = choose_usb_folder(self.ctx, self)
+        if folder is not None:
+            self.backup_to(folder)
+
+    def backup_to(self, folder: Path) -> None:
         self.backup_button.setEnabled(False)
         self.backup_message.setText("正在备份…")
         self.backup_message.setStyleSheet(HINT_STYLE)
 
-        def work(progress: Any) -> backups.BackupSummary:
-            return backup_to(ctx.store, ctx.service.operator_id, dest, progress)
-
-        def done(summary: backups.BackupSummary) -> None:
-            self.last_backup = summary
+        def done(made: backups.UsbBackup) -> None:
+            self.last_backup = made
             self.backup_button.setEnabled(True)
-            c = summary.counts
-            self.backup_message.setText(
-                f"已备份到 {summary.path}，并已核对：人员 {c['person']} 人，走访 {c['visit']} 条，"
-                f"帮扶 {c['aid_application']} 件。")
+            self.backup_message.setText(usb_backup_message(made))
             self.backup_message.setStyleSheet(OK_STYLE)
             self.refresh()
 
         def failed(exc: BaseException) -> None:
             self.backup_button.setEnabled(True)
-            self.backup_message.setText("备份没有完成。")
+            self.backup_message.setText("备份没有完成，U盘上没有留下不完整的文件。")
             self.backup_message.setStyleSheet(ERROR_STYLE)
             show_error(self, exc)
 
-        Op(self, work).success(done).failure(failed).with_progress("正在备份…").run()
+        backup_to_usb(self.ctx, self, folder, done, failed)
 
     # --- restore ------------------------------------------------------------------
 
     def choose_restore_file(self) -> None:
         folder = self.ctx.config.get(cfg.LAST_BACKUP_DIR) or str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, "选择备份文件", folder,
-                                              "服务站备份 (*.sqlite3);;所有文件 (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "选择备份文件", folder,
+            f"服务站备份 (*{backups.SEALED_SUFFIX} *.sqlite3);;所有文件 (*)")
         if path:
             self.preview(Path(path))
 
@@ -838,32 +1129,75 @@ class BackupSection(Section):
         if path is not None:
             self.preview(path)
 
-    def preview(self, source: Path) -> None:
-        """Show what the backup holds; restoring waits for 确认恢复."""
+    def preview(self, source: Path, code: str | None = None) -> None:
+        """Show what the backup holds; restoring waits for 确认恢复.
+
+        An encrypted backup is first decrypted into the data dir with the code
+        kept on this PC, or one the user types in when this PC has none.
+        """
         store = self.ctx.store
+        data_dir = store.path.parent
 
-        def work() -> tuple[backups.BackupSummary, str | None]:
-            return backups.summarize(source), store.meta("station_code")
+        def work(progress: Any) -> tuple[Path, backups.BackupSummary, str | None]:
+            plain = backups.unseal_for_restore(source, data_dir, code)
+            try:
+                return plain, backups.summarize(plain), store.meta("station_code")
+            except BaseException:
+                backups.discard_unsealed(source, plain)
+                raise
 
-        Op(self, work).success(lambda r: self._preview(*r)).run()
+        def failed(exc: BaseException) -> None:
+            from station_desktop.ui import errors
 
-    def _preview(self, summary: backups.BackupSummary, current_code: str | None) -> None:
-        self.preview_dialog = RestorePreviewDialog(summary, current_code, self)
-        self.preview_dialog.accepted.connect(lambda: self.restore(summary.path))
+            if isinstance(exc, backups.RecoveryCodeNeeded):
+                self.ask_code(source, exc.user_text())
+            else:
+                errors.show_error(self, exc)
+
+        Op(self, work).success(lambda r: self._preview(source, *r)).failure(failed) \
+            .with_progress("正在打开备份…").run()
+
+    def ask_code(self, source: Path, reason: str) -> RecoveryCodeInput:
+        self.code_dialog = dialog = RecoveryCodeInput(reason, self)
+
+        def typed() -> None:
+            try:
+                code = backups.normalize_code(dialog.edit.text())
+            except StationError as exc:
+                self.ask_code(source, exc.user_text())
+                return
+            self.preview(source, code)
+
+        dialog.accepted.connect(typed)
+        dialog.open()
+        return dialog
+
+    def _preview(self, source: Path, plain: Path, summary: backups.BackupSummary,
+                 current_code: str | None) -> None:
+        self.preview_dialog = RestorePreviewDialog(summary, current_code, self, source=source,
+                                                   encrypted=plain != source)
+        self.preview_dialog.accepted.connect(lambda: self.restore(plain, source))
+        self.preview_dialog.rejected.connect(lambda: backups.discard_unsealed(source, plain))
         self.preview_dialog.open()
 
-    def restore(self, source: Path) -> None:
+    def restore(self, plain: Path, source: Path | None = None) -> None:
         ctx = self.ctx
+        source = source or plain
         self.restore_message.setText("正在恢复…")
         self.restore_message.setStyleSheet(HINT_STYLE)
+
+        def work(progress: Any) -> RestoreResult:
+            try:
+                return restore_into_context(ctx, plain, progress, label=source)
+            finally:
+                backups.discard_unsealed(source, plain)
 
         def done(result: RestoreResult) -> None:
             self.last_restore = result
             ctx.replace_store(result.store)
             kept = f"恢复前的数据已另存为 {result.kept.name}。" if result.kept else ""
             self.restore_message.setText(
-                f"已从 {result.summary.path.name} 恢复：人员 {result.summary.counts['person']} 人。"
-                + kept)
+                f"已从 {source.name} 恢复：人员 {result.summary.counts['person']} 人。" + kept)
             self.restore_message.setStyleSheet(OK_STYLE)
             self.refresh()
 
@@ -873,8 +1207,7 @@ class BackupSection(Section):
             show_error(self, exc)
             ctx.data_changed.emit("*")
 
-        Op(self, lambda progress: restore_into_context(ctx, source, progress)) \
-            .success(done).failure(failed).with_progress("正在恢复数据…").run()
+        Op(self, work).success(done).failure(failed).with_progress("正在恢复数据…").run()
 
 
 class RecycleSection(Section):
@@ -1018,6 +1351,39 @@ class DataDirSection(Section):
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.data_dir())))
 
 
+class SecuritySection(Section):
+    """登录与锁定: how long without input before the program locks itself."""
+
+    def __init__(self, ctx: AppContext):
+        super().__init__(ctx)
+        self.idle_minutes = QSpinBox()
+        self.idle_minutes.setObjectName("idle_lock_minutes")
+        self.idle_minutes.setRange(0, 240)
+        self.idle_minutes.setSuffix(" 分钟")
+        self.idle_minutes.setSpecialValueText("不自动锁定")
+        self.idle_minutes.setValue(ctx.config.get(cfg.IDLE_LOCK_MINUTES))
+        self.idle_minutes.setMaximumWidth(140)
+        form = QFormLayout()
+        form.addRow("多久没有操作就自动锁定：", self.idle_minutes)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(_hint(
+            "锁定后要输入 PIN 才能继续，防止离开座位时别人看到或改动档案；正在进行的备份、导入"
+            "不会中断。随时可按 Ctrl+L 立即锁定。PIN 在“操作员”中设置；有人设置了 PIN 后，"
+            "打开程序时也要选择操作员并输入 PIN，每条修改都记在登录的人名下。"))
+        layout.addWidget(_hint(
+            "PIN 只管谁能使用本程序，不给电脑上的数据加密：请给电脑设置开机密码，"
+            "并只把数据备份到加密的U盘备份中。"))
+        layout.addStretch(1)
+        self.idle_minutes.valueChanged.connect(
+            lambda v: self.ctx.config.set(cfg.IDLE_LOCK_MINUTES, int(v)))
+
+    def refresh(self) -> None:
+        self.idle_minutes.blockSignals(True)
+        self.idle_minutes.setValue(self.ctx.config.get(cfg.IDLE_LOCK_MINUTES))
+        self.idle_minutes.blockSignals(False)
+
+
 class DisplaySection(Section):
     def __init__(self, ctx: AppContext):
         super().__init__(ctx)
@@ -1051,6 +1417,7 @@ class DisplaySection(Section):
 SECTIONS: list[tuple[str, str, type[Section]]] = [
     ("station", "服务站信息", StationSection),
     ("operators", "操作员", OperatorsSection),
+    ("security", "登录与锁定", SecuritySection),
     ("catalogues", "目录", CataloguesSection),
     ("backup", "备份与恢复", BackupSection),
     ("recycle", "回收站", RecycleSection),
