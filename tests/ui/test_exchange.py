@@ -547,3 +547,27 @@ def test_removable_drives_are_ready_writable_and_not_the_system():
     drives = removable_drives(volumes, platform="linux")  # type: ignore[arg-type]
     assert [d.path for d in drives] == ["/media/u/KINGSTON", "/mnt/usb"]
     assert drives[0].label.startswith("KINGSTON（/media/u/KINGSTON，可用 3.0 GB")
+
+
+# --- town relay --------------------------------------------------------------------------------
+
+
+def test_town_relays_village_bundles_from_the_page(world, tmp_path, qtbot, monkeypatch):
+    county, va, _vb = world
+    town = Party(tmp_path, "茅塔乡服务站", "town", TOWN, COUNTY)
+    enrol_all(county, va, town, folder=tmp_path / "enrol")
+    village_stick, county_stick = tmp_path / "村U盘", tmp_path / "去县里的U盘"
+    original = bundle.export_bundle(va.store, COUNTY, village_stick).path
+    (village_stick / "坏文件.sdbundle").write_bytes(b"junk")
+    page = open_page(town.ctx(tmp_path), qtbot)
+    answers = iter([str(village_stick), str(county_stick)])
+    monkeypatch.setattr("station_desktop.ui.pages.exchange.QFileDialog.getExistingDirectory",
+                        lambda *a, **k: next(answers))
+    click(qtbot, page.relay_button)
+    wait(qtbot)
+    text = page.message.text()
+    assert "已把 1 个数据包原样复制" in text and "不能转交" in text
+    copy = county_stick / original.name
+    assert copy.read_bytes() == original.read_bytes()
+    assert bundle.import_bundle(county.store, copy).status == "applied"
+    town.store.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,9 @@ class Relayed:
     reason: str = ""
 
 
-def relay(store: Store, paths: list[Path], out: Path, *, operator_id: str | None = None) -> list[Relayed]:
+def relay(store: Store, paths: list[Path], out: Path, *, operator_id: str | None = None,
+          progress: Callable[[int, int, str], None] | None = None,
+          cancelled: Callable[[], bool] | None = None) -> list[Relayed]:
     if store.meta("role") != "town":
         raise StationError("只有乡镇（街道）服务站可以转交数据包。",
                            hint="村服务站请直接把数据包交县服务中心导入。")
@@ -46,7 +49,12 @@ def relay(store: Store, paths: list[Path], out: Path, *, operator_id: str | None
     results: list[Relayed] = []
     con = _connect(store)
     try:
-        for path in find_bundles(paths):
+        files = find_bundles(paths)
+        for i, path in enumerate(files):
+            if cancelled is not None and cancelled():
+                break
+            if progress is not None:
+                progress(i, len(files), path.name)
             r = Relayed(file=path.name)
             results.append(r)
             try:

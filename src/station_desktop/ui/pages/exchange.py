@@ -196,6 +196,12 @@ class ExchangePage(QWidget):
             self.apply_button.setObjectName("enrol_apply")
             self.apply_button.clicked.connect(self.enrol_apply)
             enrolment = [self.enrol_button, self.apply_button]
+            if ctx.store.meta("role") == Role.TOWN.value:
+                self.relay_button = QPushButton("转交村里的数据包…")
+                self.relay_button.setObjectName("relay_bundles")
+                self.relay_button.setToolTip("把各村发给县里的数据包原样复制到带去县里的U盘（本站看不到内容）")
+                self.relay_button.clicked.connect(self.relay)
+                exchange.append(self.relay_button)
         for b in exchange + enrolment:
             b.setMinimumHeight(34)
         for b in exchange:
@@ -454,6 +460,42 @@ class ExchangePage(QWidget):
             self._changed()
 
         return Op(self, work).success(imported).with_progress("正在导入数据包…").run()
+
+    # --- town relay ------------------------------------------------------------------------
+
+    def relay(self) -> None:
+        source = QFileDialog.getExistingDirectory(self, "选择各村数据包所在的U盘或文件夹", self._folder())
+        if not source:
+            return
+        dest = QFileDialog.getExistingDirectory(self, "选择带去县里的U盘或文件夹", self._folder())
+        if dest:
+            self.run_relay([Path(source)], Path(dest))
+
+    def run_relay(self, sources: list[Path], dest: Path) -> Op:
+        from station_desktop.sync.relay import relay
+
+        store, op_id = self.ctx.store, self.ctx.service.operator_id
+        labels = {"relayed": "已转交", "skipped": "跳过", "refused": "不能转交"}
+
+        def done(results: list[Any]) -> None:
+            if not results:
+                self.inform("转交数据包", f"所选位置没有找到数据包（扩展名为 {SUFFIX} 的文件）。")
+                return
+            lines = []
+            for r in results:
+                line = f"{r.file}：{labels[r.status]}"
+                if r.status == "relayed":
+                    line += f"（{self.party_name(r.sender) if r.sender else ''}，变更 {r.from_seq}–{r.to_seq}）"
+                lines.append(line + (f"。{r.reason}" if r.reason else ""))
+            n = sum(r.status == "relayed" for r in results)
+            self.inform("转交数据包", f"已把 {n} 个数据包原样复制到 {dest}：\n\n" + "\n".join(lines))
+
+        def work(progress: Progress) -> list[Any]:
+            return relay(store, sources, dest, operator_id=op_id,
+                         progress=lambda i, n, _name: progress(i, n),
+                         cancelled=lambda: progress.cancelled)
+
+        return Op(self, work).success(done).with_progress("正在转交数据包…").run()
 
     def print_report(self, results: list[Any]) -> Op:
         from station_desktop.ui.print_preview import print_job
