@@ -129,6 +129,10 @@ class RecoveryDialog(QDialog):
     def show_choice(self, choice: recovery.BackupChoice | None, plain: Path | None) -> None:
         self._discard_plain()
         self.choice, self._plain = choice, plain
+        self._render()
+
+    def _render(self) -> None:
+        choice = self.choice
         while self.form.rowCount():
             self.form.removeRow(0)
         self.values.clear()
@@ -200,10 +204,8 @@ class RecoveryDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        self.restore_button.setEnabled(bool(self.choice and self.choice.good))
         self.choose_button.setEnabled(True)
-        if self.choice is None or self.backup_label.text().startswith("正在"):
-            self.backup_label.setText("这个备份不能使用。")
+        self._render()  # the backup chosen before stays chosen
         show_error(self, exc)
 
     def _discard_plain(self) -> None:
