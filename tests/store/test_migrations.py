@@ -34,7 +34,7 @@ def test_empty_dir_is_created_at_head_with_pragmas(tmp_path):
         store.close()
 
 
-@pytest.mark.parametrize("revision", ["0001", "0002"])
+@pytest.mark.parametrize("revision", ["0001", "0002", "0003"])
 def test_saved_older_database_upgrades_and_keeps_records(tmp_path, revision):
     shutil.copy(DATA / f"schema_{revision}.sqlite3", tmp_path / DB_FILENAME)
     store = open_store(tmp_path)

@@ -2,8 +2,9 @@
 
 A county installation holds every station's rows in the same tables, each
 tagged with its ``station_code``. Every figure here is defined ONCE, as a
-:class:`FigureDef`: the table it counts, the condition a row must meet and,
-for money, the amount summed. The same definition gives
+:class:`FigureDef`: the table it counts, the condition a row must meet (as
+the day it starts counting and the day it stops) and, for money, the amount
+summed. The same definition gives
 
 * the counts of every station in one ``GROUP BY station_code`` query
   (:func:`county_figures`), summed in Python to towns (code digits 7-9)
@@ -11,7 +12,9 @@ for money, the amount summed. The same definition gives
 * the drill-down (:func:`drill_rows`): exactly the rows a count counted,
   for the county, one town or one station,
 
-so a figure and its list cannot disagree. What counts follows
+so a figure and its list cannot disagree; and the summary table the home
+page reads at city size (:mod:`station_desktop.store.county_summary`),
+which gives exactly the same figures. What counts follows
 :mod:`station_desktop.store.stats` (live records of live persons, the
 roster on a day, inclusive ISO bounds) and reuses its SQL pieces and state
 lists; the contact interval of the overdue-contact figure is the village
@@ -119,19 +122,12 @@ def recent_quarters(today: date, n: int = 8) -> list[tuple[int, int]]:
 _OPEN = "(" + ", ".join(f"'{s}'" for s in OPEN_CASE_STATES) + ")"
 _DONE = "(" + ", ".join(f"'{s}'" for s in RESOLVED_CASE_STATES) + ")"
 _LIVE = "t.deleted_at IS NULL AND " + of_live_person("t.person_id")
-_ROSTER = "p.deleted_at IS NULL AND p.registered_on <= :on"
-_CONTACTED = ("EXISTS (SELECT 1 FROM visit v WHERE v.person_id = p.id AND v.deleted_at IS NULL "
-              "AND v.visit_date BETWEEN :{start} AND :on)")
-_CASE_OPEN = (f"t.deleted_at IS NULL AND t.registered_on <= :on "
-              f"AND (t.state IN {_OPEN} OR t.closed_on > :on)")
-_EVENT_OPEN = (f"{_LIVE} AND t.event_date <= :on "
-               "AND (t.closed_on IS NULL OR t.closed_on > :on)")
-_PLAQUE = (f"{_LIVE} AND t.kind = 'plaque' "
-           "AND coalesce(t.applied_on, substr(t.created_at, 1, 10)) <= :on "
-           "AND (t.state = 'applied' OR t.done_on > :on)")
-_NOTICE = (f"{_LIVE} AND t.kind = 'notice' "
-           "AND coalesce(t.applied_on, t.awarded_on, substr(t.created_at, 1, 10)) <= :on "
-           "AND (t.state IN ('to_collect', 'to_deliver') OR t.done_on > :on)")
+# The first day (ISO, on or after the quarter / year start) the person was contacted.
+_FIRST_CONTACT = ("(SELECT v.visit_date FROM visit v WHERE v.person_id = p.id "
+                  "AND v.deleted_at IS NULL AND v.visit_date >= :{start} "
+                  "ORDER BY v.visit_date LIMIT 1)")
+_CASE_LEAVE = f"CASE WHEN t.state IN {_OPEN} THEN NULL ELSE coalesce(t.closed_on, '') END"
+_HONOUR_LEAVE = "CASE WHEN t.state IN ({}) THEN NULL ELSE coalesce(t.done_on, '') END"
 
 # Columns each drill-down list shows, by the table counted (``pn`` is the person).
 _PERSON_COLS = ("p.id, p.station_code, p.name, p.sex, p.birth_date, p.categories, p.phone, "
@@ -150,68 +146,98 @@ _HONOUR_COLS = ("t.id, t.station_code, t.person_id, pn.name AS person_name, t.ki
 
 @dataclass(frozen=True)
 class FigureDef:
-    """One county figure: count the rows of ``source`` meeting ``where``.
+    """One county figure: count the rows of ``source`` that count on the day ``:on``.
+
+    A row counts from the day ``enter`` (an ISO date; NULL: never) up to the
+    day before ``leave`` (NULL: it never stops), if it meets ``cond`` (which
+    does not depend on the day, but may use the quarter and year starts
+    ``:qa`` / ``:ya``). :attr:`where` is the condition the live queries and
+    drill-downs use; :mod:`station_desktop.store.county_summary` stores the
+    rows grouped by (enter, leave) so that any day of a quarter is a sum.
 
     ``alias`` is the counted table's alias in ``source``; ``split`` an SQL
     expression that divides the figure (category, aid type, level): the
-    figure's key is then ``key:<value>``. ``amount`` sums money in fen.
+    figure's key is then ``key:<value>``. ``amount`` sums money in fen;
+    ``distinct`` counts the counted table's distinct ids (``source`` joins
+    one row per part, as ``json_each`` does).
     """
 
     key: str
     label: str
     source: str
-    where: str
+    cond: str
+    enter: str
     columns: str
+    leave: str | None = None
     alias: str = "t"
     split: str | None = None
     split_kind: str | None = None  # catalogue kind naming the split values
     amount: str | None = None
     current_only: bool = False
-    count: str = "count(*)"
+    distinct: bool = False
+
+    @property
+    def where(self) -> str:
+        w = f"{self.cond} AND {self.enter} <= :on"
+        return f"{w} AND ({self.leave} IS NULL OR {self.leave} > :on)" if self.leave else w
+
+    @property
+    def count(self) -> str:
+        return f"count(DISTINCT {self.alias}.id)" if self.distinct else "count(*)"
 
 
 def _figure_defs(cats: Catalogues) -> list[FigureDef]:
     person = "person p"
     with_name = "LEFT JOIN person pn ON pn.id = t.person_id"
     days = contact_interval_sql(cats)
+    alive = "p.deleted_at IS NULL"
+    roster = "p.registered_on"
+    # date(x, '+N days') < :on  is  date(x, '+N+1 days') <= :on
+    overdue_from = (f"max(p.registered_on, date(coalesce(p.last_contact_on, p.registered_on), "
+                    f"'+' || ({days} + 1) || ' days'))")
+    first_q, first_y = _FIRST_CONTACT.format(start="qa"), _FIRST_CONTACT.format(start="ya")
     return [
-        FigureDef("persons", "在册人数", person, _ROSTER, _PERSON_COLS, alias="p"),
-        FigureDef("category", "人员类别", "person p JOIN json_each(p.categories) j", _ROSTER,
-                  _PERSON_COLS, alias="p", split="j.value", split_kind="person_category",
-                  count="count(DISTINCT p.id)"),
-        FigureDef("contacted_q", "本季度已联系", person,
-                  f"{_ROSTER} AND {_CONTACTED.format(start='qa')}", _PERSON_COLS, alias="p"),
-        FigureDef("uncontacted_q", "本季度未联系", person,
-                  f"{_ROSTER} AND NOT {_CONTACTED.format(start='qa')}", _PERSON_COLS, alias="p"),
-        FigureDef("contacted_y", "本年已联系", person,
-                  f"{_ROSTER} AND {_CONTACTED.format(start='ya')}", _PERSON_COLS, alias="p"),
-        FigureDef("contacts_overdue", "逾期未联系", person,
-                  f"{_ROSTER} AND date(coalesce(p.last_contact_on, p.registered_on), "
-                  f"'+' || {days} || ' days') < :on", _PERSON_COLS, alias="p",
-                  current_only=True),
-        FigureDef("events_due", "六必访待走访", f"life_event t {with_name}", _EVENT_OPEN,
-                  _EVENT_COLS),
-        FigureDef("events_overdue", "六必访已逾期", f"life_event t {with_name}",
-                  f"{_EVENT_OPEN} AND t.visit_due_on < :on", _EVENT_COLS),
-        FigureDef("cases_open", "未办结纠纷", "dispute_case t", _CASE_OPEN, _CASE_COLS),
-        FigureDef("cases_overdue", "纠纷已超期", "dispute_case t",
-                  f"{_CASE_OPEN} AND t.deadline < :on", _CASE_COLS),
+        FigureDef("persons", "在册人数", person, alive, roster, _PERSON_COLS, alias="p"),
+        FigureDef("category", "人员类别", "person p JOIN json_each(p.categories) j", alive,
+                  roster, _PERSON_COLS, alias="p", split="j.value",
+                  split_kind="person_category", distinct=True),
+        FigureDef("contacted_q", "本季度已联系", person, alive,
+                  f"max(p.registered_on, {first_q})", _PERSON_COLS, alias="p"),
+        FigureDef("uncontacted_q", "本季度未联系", person, alive, roster, _PERSON_COLS,
+                  leave=first_q, alias="p"),
+        FigureDef("contacted_y", "本年已联系", person, alive,
+                  f"max(p.registered_on, {first_y})", _PERSON_COLS, alias="p"),
+        FigureDef("contacts_overdue", "逾期未联系", person, alive, overdue_from, _PERSON_COLS,
+                  alias="p", current_only=True),
+        FigureDef("events_due", "六必访待走访", f"life_event t {with_name}", _LIVE,
+                  "t.event_date", _EVENT_COLS, leave="t.closed_on"),
+        FigureDef("events_overdue", "六必访已逾期", f"life_event t {with_name}", _LIVE,
+                  "max(t.event_date, date(t.visit_due_on, '+1 day'))", _EVENT_COLS,
+                  leave="t.closed_on"),
+        FigureDef("cases_open", "未办结纠纷", "dispute_case t", "t.deleted_at IS NULL",
+                  "t.registered_on", _CASE_COLS, leave=_CASE_LEAVE),
+        FigureDef("cases_overdue", "纠纷已超期", "dispute_case t", "t.deleted_at IS NULL",
+                  "max(t.registered_on, date(t.deadline, '+1 day'))", _CASE_COLS,
+                  leave=_CASE_LEAVE),
         FigureDef("resolved", "本年办结（按化解层级）", "dispute_case t",
-                  f"t.deleted_at IS NULL AND t.state IN {_DONE} "
-                  "AND t.closed_on BETWEEN :ya AND :on", _CASE_COLS,
-                  split="coalesce(t.resolved_level, t.level)"),
+                  f"t.deleted_at IS NULL AND t.state IN {_DONE} AND t.closed_on >= :ya",
+                  "t.closed_on", _CASE_COLS, split="coalesce(t.resolved_level, t.level)"),
         FigureDef("aid_applied", "本年帮扶申请", f"aid_application t {with_name}",
-                  f"{_LIVE} AND t.applied_on BETWEEN :ya AND :on", _AID_COLS,
+                  f"{_LIVE} AND t.applied_on >= :ya", "t.applied_on", _AID_COLS,
                   split="t.aid_type", split_kind="aid_type", amount="t.requested_fen"),
         FigureDef("aid_paid", "本年帮扶发放",
                   "aid_payment t JOIN aid_application a ON a.id = t.application_id "
                   + with_name,
-                  f"{_LIVE} AND a.deleted_at IS NULL AND t.paid_on BETWEEN :ya AND :on",
+                  f"{_LIVE} AND a.deleted_at IS NULL AND t.paid_on >= :ya", "t.paid_on",
                   _PAY_COLS, split="a.aid_type", split_kind="aid_type", amount="t.amount_fen"),
-        FigureDef("plaques_outstanding", "光荣牌待悬挂", f"honour t {with_name}", _PLAQUE,
-                  _HONOUR_COLS),
-        FigureDef("notices_outstanding", "喜报待送达", f"honour t {with_name}", _NOTICE,
-                  _HONOUR_COLS),
+        FigureDef("plaques_outstanding", "光荣牌待悬挂", f"honour t {with_name}",
+                  f"{_LIVE} AND t.kind = 'plaque'",
+                  "coalesce(t.applied_on, substr(t.created_at, 1, 10))", _HONOUR_COLS,
+                  leave=_HONOUR_LEAVE.format("'applied'")),
+        FigureDef("notices_outstanding", "喜报待送达", f"honour t {with_name}",
+                  f"{_LIVE} AND t.kind = 'notice'",
+                  "coalesce(t.applied_on, t.awarded_on, substr(t.created_at, 1, 10))",
+                  _HONOUR_COLS, leave=_HONOUR_LEAVE.format("'to_collect', 'to_deliver'")),
     ]
 
 
@@ -403,30 +429,40 @@ def _select_grouped(d: FigureDef) -> str:
             f"max({d.alias}.updated_at) FROM {d.source} WHERE {d.where} GROUP BY 1, 2")
 
 
-def county_figures(store: Store, cats: Catalogues, period: CountyPeriod, *, today: date,
-                   stale_days: int = DEFAULT_STALE_DAYS) -> CountyFigures:
-    """Every figure for every station, town and the county, in one read transaction."""
-    current = period.on >= today
+def _figure_cells(con: sqlite3.Connection, cats: Catalogues, period: CountyPeriod,
+                  current: bool) -> Iterable[tuple[str, str, Cell]]:
+    """(station code, figure key, cell) of every figure, live from the rows."""
     params = period.params()
-    with reading(store) as con:
-        own = con.execute("SELECT value FROM meta WHERE key = 'station_code'").fetchone()
-        own_code = own[0] if own else None
-        own_name = con.execute("SELECT value FROM meta WHERE key = 'station_name'").fetchone()
-        stations = _stations(con, own_code, today, stale_days)
-        for d in _figure_defs(cats):
-            if d.current_only and not current:
-                continue
-            for code, value, n, amount, latest in con.execute(_select_grouped(d), params):
-                u = stations.get(code)
-                if u is None:  # rows of our own code (a county keeps no persons) or unknown
-                    u = stations[code] = Unit(code, f"服务站 {code}", "station", stations=[code],
-                                              stale=[code])
-                key = f"{d.key}:{value}" if d.split else d.key
-                u.cells[key] = Cell(int(n), int(amount or 0), latest)
-        town_names = _town_names(con, {c[:9] for c in stations})
+    for d in _figure_defs(cats):
+        if d.current_only and not current:
+            continue
+        for code, value, n, amount, latest in con.execute(_select_grouped(d), params):
+            key = f"{d.key}:{value}" if d.split else d.key
+            yield code, key, Cell(int(n), int(amount or 0), latest)
+
+
+def _own(con: sqlite3.Connection) -> tuple[str | None, str | None]:
+    """This installation's station code and name."""
+    got = dict(con.execute(
+        "SELECT key, value FROM meta WHERE key IN ('station_code', 'station_name')").fetchall())
+    return got.get("station_code"), got.get("station_name")
+
+
+def _assemble(con: sqlite3.Connection, period: CountyPeriod, today: date, stale_days: int,
+              stations: dict[str, Unit], cells: Iterable[tuple[str, str, Cell]]
+              ) -> CountyFigures:
+    """Put each station's cells in place and sum them to towns and the county."""
+    own_code, own_name = _own(con)
+    for code, key, cell in cells:
+        u = stations.get(code)
+        if u is None:  # rows of our own code (a county keeps no persons) or unknown
+            u = stations[code] = Unit(code, f"服务站 {code}", "station", stations=[code],
+                                      stale=[code])
+        u.cells[key] = cell
+    town_names = _town_names(con, {c[:9] for c in stations})
     towns: dict[str, Unit] = {}
     county_code = (own_code or next(iter(stations), "000000"))[:6]
-    county = Unit(county_code, own_name[0] if own_name else "全县", "county")
+    county = Unit(county_code, own_name or "全县", "county")
     for u in sorted(stations.values(), key=lambda u: u.code):
         t = towns.setdefault(u.code[:9], Unit(u.code[:9], town_names[u.code[:9]], "town"))
         for agg in (t, county):
@@ -435,7 +471,16 @@ def county_figures(store: Store, cats: Catalogues, period: CountyPeriod, *, toda
             for key, cell in u.cells.items():
                 agg.cells.setdefault(key, Cell()).add(cell)
     return CountyFigures(period, today, stale_days, county, list(towns.values()),
-                         sorted(stations.values(), key=lambda u: u.code), current)
+                         sorted(stations.values(), key=lambda u: u.code), period.on >= today)
+
+
+def county_figures(store: Store, cats: Catalogues, period: CountyPeriod, *, today: date,
+                   stale_days: int = DEFAULT_STALE_DAYS) -> CountyFigures:
+    """Every figure for every station, town and the county, live, in one read transaction."""
+    with reading(store) as con:
+        stations = _stations(con, _own(con)[0], today, stale_days)
+        return _assemble(con, period, today, stale_days, stations,
+                         _figure_cells(con, cats, period, period.on >= today))
 
 
 # --- drill-down ---------------------------------------------------------------------------
@@ -516,28 +561,29 @@ def sorted_coverage(fig: CountyFigures, scope: str = "") -> list[tuple[Unit, flo
     return pairs
 
 
+def month_keys(on: date, months: int = 12) -> list[str]:
+    """"YYYY-MM" of the ``months`` months up to the one holding ``on``, oldest first."""
+    y, mth = on.year, on.month
+    out = []
+    for _ in range(months):
+        out.append(f"{y:04d}-{mth:02d}")
+        y, mth = (y, mth - 1) if mth > 1 else (y - 1, 12)
+    return out[::-1]
+
+
 def visits_by_month(store: Store, period: CountyPeriod, scope: str = "",
                     months: int = 12) -> list[tuple[str, int]]:
     """("YYYY-MM", visits) for the ``months`` months up to the period's day (the chart)."""
-    first = date(period.on.year, period.on.month, 1)
-    for _ in range(months - 1):
-        first = (first - timedelta(days=1)).replace(day=1)
+    keys = month_keys(period.on, months)
     with reading(store) as con:
         got = dict(con.execute(
             "SELECT substr(v.visit_date, 1, 7), count(*) FROM visit v "
             "WHERE v.deleted_at IS NULL AND v.visit_date BETWEEN :a AND :on "
             f"AND {of_live_person('v.person_id')} "
             "AND substr(v.station_code, 1, :n) = :scope GROUP BY 1",
-            {"a": first.isoformat(), "on": period.on.isoformat(), "scope": scope,
+            {"a": keys[0] + "-01", "on": period.on.isoformat(), "scope": scope,
              "n": len(scope)}).fetchall())
-    out = []
-    y, mth = first.year, first.month
-    for _ in range(months):
-        k = f"{y:04d}-{mth:02d}"
-        out.append((k, int(got.get(k, 0))))
-        y, mth = (y, mth + 1) if mth < 12 else (y + 1, 1)
-    return out
-
+    return [(k, int(got.get(k, 0))) for k in keys]
 
 
 @dataclass(frozen=True)
@@ -550,8 +596,8 @@ class ChartData:
     cases: list[tuple[str, int]]  # (level name, cases resolved there this year)
 
 
-def chart_data(store: Store, fig: CountyFigures, cats: Catalogues, scope: str = ""
-               ) -> ChartData:
+def chart_data(store: Store, fig: CountyFigures, cats: Catalogues, scope: str = "",
+               months: list[tuple[str, int]] | None = None) -> ChartData:
     unit = fig.unit(scope)
     applied, paid = unit.split("aid_applied"), unit.split("aid_paid")
     kinds = [e.code for e in cats.entries("aid_type", active_only=False)
@@ -561,7 +607,7 @@ def chart_data(store: Store, fig: CountyFigures, cats: Catalogues, scope: str = 
     d = figure_defs(cats)["resolved"]
     return ChartData(
         coverage=[(s.name, share, s.is_stale) for s, share in sorted_coverage(fig, scope)],
-        months=visits_by_month(store, fig.period, scope),
+        months=months if months is not None else visits_by_month(store, fig.period, scope),
         aid=[(cats.name("aid_type", k), applied.get(k, Cell()).amount_fen,
               paid.get(k, Cell()).amount_fen) for k in kinds],
         cases=[(split_label(d, lv, cats), resolved.get(lv, Cell()).n) for lv in LEVELS],
@@ -569,8 +615,21 @@ def chart_data(store: Store, fig: CountyFigures, cats: Catalogues, scope: str = 
 
 
 def county_view(store: Store, cats: Catalogues, period: CountyPeriod, *, today: date,
-                stale_days: int = DEFAULT_STALE_DAYS, scope: str = ""
+                stale_days: int = DEFAULT_STALE_DAYS, scope: str = "", summary: bool = True
                 ) -> tuple[CountyFigures, ChartData]:
-    """What the county home page shows: the figures and the charts, on the worker thread."""
+    """What the county home page shows: the figures and the charts, on the worker thread.
+
+    Read from the summary table (:mod:`station_desktop.store.county_summary`,
+    stations whose rows changed recomputed first) unless ``summary`` is off
+    or the database has none; the live queries give exactly the same figures.
+    """
+    if summary:
+        from station_desktop.store import county_summary
+
+        got = county_summary.county_view(store, cats, period, today=today,
+                                         stale_days=stale_days, scope=scope)
+        if got is not None:
+            fig, months = got
+            return fig, chart_data(store, fig, cats, scope, months)
     fig = county_figures(store, cats, period, today=today, stale_days=stale_days)
     return fig, chart_data(store, fig, cats, scope)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import text
 
 from station_desktop.domain.errors import NotFoundError, StationError, ValidationError
+from station_desktop.store import county_summary
 from station_desktop.store import models as m
 from station_desktop.store.db import Store
 from station_desktop.store.fields import FIELDS, clean_record
@@ -189,6 +190,8 @@ def transfer_person(store: Store, person_id: str, to_code: str, *,
         s.add(m.AuditEvent(operator_id=operator_id, action="transfer",
                            detail={"person": person_id, "from": from_code, "to": to_code,
                                    "rows": moved}))
+        # The rows left the old station without a change logged under its code.
+        county_summary.refresh_session(s, [from_code, to_code])
     return moved
 
 
