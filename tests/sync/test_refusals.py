@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from station_desktop.store.migrate import SYNC_SCHEMA
 from station_desktop.sync import container as c
 from station_desktop.sync import enrol
 from station_desktop.sync.bundle import Imported, check_bundle, import_bundle
@@ -262,7 +263,8 @@ def test_unknown_encryption_is_a_newer_format(case: Case):
 
 
 def test_newer_schema(case: Case):
-    r = assert_refused(case.w.county, case.write(case.resigned(schema="0004")), "newer_schema")
+    r = assert_refused(case.w.county, case.write(case.resigned(schema=f"{int(SYNC_SCHEMA) + 1:04d}")),
+                       "newer_schema")
     assert "升级" in r.reason
 
 

@@ -445,3 +445,21 @@ def test_a_record_made_after_a_transfer_follows_the_person(world):
     deliver(vb, county, stick)
     assert rows_of(county.store, VA) == rows_of(va.store, VA)
     assert rows_of(county.store, VB) == rows_of(vb.store, VB)
+
+
+def test_bundles_carry_the_synced_schema_not_the_head(world):
+    """A revision that adds only local tables must not make older programs refuse our bundles;
+    a change to any synced column must raise SYNC_SCHEMA (this fingerprint then fails)."""
+    import hashlib
+
+    from station_desktop.store import models as m
+    from station_desktop.store.migrate import SCHEMA_HEAD, SYNC_SCHEMA
+
+    county, va, _vb, root = world
+    done = export_bundle(va.store, COUNTY, root / "stick")
+    assert done.manifest["schema"] == SYNC_SCHEMA and int(SYNC_SCHEMA) <= int(SCHEMA_HEAD)
+    spec = sorted((t, c.name, str(c.type), c.nullable)
+                  for t in TABLES for c in m.MODEL_BY_TABLE[t].__table__.columns)
+    synced = hashlib.sha256(repr(spec).encode()).hexdigest()[:16]
+    assert (SYNC_SCHEMA, synced) == ("0003", "5fd7853a04064123"), \
+        "synced columns changed: raise SYNC_SCHEMA to the new revision and record its fingerprint"

@@ -33,8 +33,9 @@ from uuid6 import uuid7
 
 from station_desktop.domain.enums import Role
 from station_desktop.domain.errors import NotFoundError, StationError
+from station_desktop.store import county_summary
 from station_desktop.store.db import Store
-from station_desktop.store.migrate import SCHEMA_HEAD
+from station_desktop.store.migrate import SYNC_SCHEMA
 from station_desktop.store.models import utc_now
 from station_desktop.sync import container as c
 from station_desktop.sync.enrol import data_keys, me
@@ -241,7 +242,7 @@ def export_bundle(store: Store, to_code: str, out: Path, *, restore: bool = Fals
         bundle_id = str(uuid7())
         created = utc_now()
         manifest = {
-            "format": c.FORMAT, "format_version": c.FORMAT_VERSION, "schema": SCHEMA_HEAD,
+            "format": c.FORMAT, "format_version": c.FORMAT_VERSION, "schema": SYNC_SCHEMA,
             "kind": RESTORE if restore else CHANGES, "bundle_id": bundle_id, "created_at": created,
             "sender": {"code": mine.code, "role": mine.role, "fingerprint": mine.fingerprint},
             "recipient": {"code": peer["code"], "fingerprint": peer["fingerprint"]},
@@ -329,7 +330,7 @@ def check_manifest(store: Store, opened: c.Opened, con: sqlite3.Connection) -> d
         raise c.refuse("unknown_sender", f"这个数据包由 {sender} 的另一把密钥签发，与登记的不符。",
                        "请核对密钥指纹；如果该站换了电脑，请先重新登记。")
     c.verify_signature(opened, c.signing_key(peer["signing_public"]))
-    if _schema_number(man["schema"]) > _schema_number(SCHEMA_HEAD):
+    if _schema_number(man["schema"]) > _schema_number(SYNC_SCHEMA):
         raise c.refuse("newer_schema", "这个数据包来自更新版本的程序（数据结构更新），本机无法导入。",
                        "请先把本机程序升级到最新版本，再导入。", schema=man["schema"])
     if man["kind"] not in (CHANGES, RESTORE) or \
@@ -807,6 +808,9 @@ def _apply(store: Store, checked: Checked, result: Imported, operator_id: str | 
                     raise sqlite3.IntegrityError("FOREIGN KEY constraint failed")
                 con.execute("ROLLBACK")
                 return
+            if checked.peer["relation"] == "station":
+                # County home page figures of the sender, current with its rows (issue 7).
+                county_summary.refresh_after_import(con, checked.sender)
             con.execute("COMMIT")
         except sqlite3.IntegrityError as exc:
             con.execute("ROLLBACK")
