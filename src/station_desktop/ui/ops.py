@@ -114,14 +114,25 @@ class Op:
     def run(self) -> Op:
         Op.running.add(self)
         takes_progress = len(inspect.signature(self.fn).parameters) >= 1
+        fn: Callable[..., Any] | None = self.fn
+        relay: _Relay | None = self._relay
+        progress = self.progress
+        # The worker must never drop the last reference to anything the GUI
+        # owns: a widget (or a closure over one) freed on this thread crashes
+        # PySide. So ``work`` captures no Op, lets go of ``fn`` and its result
+        # before saying so, and the GUI thread waits for that before it lets go.
+        released = self._released = threading.Event()
 
         def work() -> None:
+            nonlocal fn, relay
             try:
-                result = self.fn(self.progress) if takes_progress else self.fn()
+                out = (fn(progress) if takes_progress else fn(), None)  # type: ignore[misc]
             except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread
-                self._relay.finished.emit(None, exc)
-            else:
-                self._relay.finished.emit(result, None)
+                out = (None, exc)
+            fn, r, relay = None, relay, None
+            r.finished.emit(*out)  # type: ignore[union-attr]
+            del r, out
+            released.set()
 
         if self._label:
             self._timer = QTimer()
@@ -147,6 +158,7 @@ class Op:
             self._dialog.setValue(min(done, total) if total else 0)
 
     def _on_finished(self, result: Any, exc: BaseException | None) -> None:
+        self._released.wait(5.0)  # the worker has let go of everything (microseconds)
         if self._timer is not None:
             self._timer.stop()
         if self._dialog is not None:
