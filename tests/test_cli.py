@@ -112,3 +112,14 @@ def test_demo_creates_a_realistic_station(tmp_path):
     again = json.loads(run(d, "--json", "demo").stdout)
     assert again == {"person": 60}  # idempotent: a second run adds nothing
     assert json.loads(run(d, "--json", "check").stdout)["ok"] is True
+
+
+def test_demo_county_is_a_county_with_stale_stations(tmp_path):
+    d = tmp_path / "county"
+    counts = json.loads(run(d, "--json", "demo", "--county").stdout)
+    assert counts["station"] == 18 and counts["person"] > 100
+    stations = json.loads(run(d, "--json", "stations").stdout)
+    assert len(stations) == 15 and sum(s["last_bundle_at"] is None for s in stations) == 1
+    assert sum(s["persons"] for s in stations) == counts["person"]
+    again = run(d, "demo", "--county", check=1)
+    assert "已经初始化" in again.stderr

@@ -118,7 +118,33 @@ def init_demo(data_dir: Path, persons: int = 300, progress=None, cancel=None) ->
         store.close()
 
 
+def init_demo_county(data_dir: Path, stations_per_town: int = 5) -> dict[str, int]:
+    """Make an empty ``data_dir`` a demo county: three towns of demo villages, some stale."""
+    from station_desktop.store.county_demo import generate_county
+    from station_desktop.store.migrate import open_store
+    from station_desktop.sync.keys import ensure_keys
+
+    store = open_store(data_dir)
+    try:
+        if store.meta("station_code") is not None:
+            raise StationError("这个数据目录已经初始化过，不能再生成演示县。",
+                               hint="请用 --data-dir 指定一个新的空文件夹。", code="already_initialised")
+        made = generate_county(store, stations_per_town=stations_per_town)
+        ensure_keys(data_dir)
+        return {k: v for k, v in made.rows.items() if k in ("station", "person", "visit",
+                                                            "aid_application", "dispute_case")}
+    finally:
+        store.close()
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    if args.county:
+        counts = init_demo_county(args.data_dir)
+        emit(args, counts, lambda: print(
+            "演示县已就绪（3 个乡镇、15 个站点，其中 2 个数据过期）："
+            + "，".join(f"{k} {v}" for k, v in counts.items())
+            + f"\n打开：station-desktop --data-dir {args.data_dir}"))
+        return EXIT_OK
     counts = init_demo(args.data_dir, persons=args.persons)
     emit(args, counts, lambda: print(
         "演示数据已就绪：" + "，".join(f"{k} {v}" for k, v in counts.items())))
@@ -454,6 +480,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--operator", default="管理员", help="第一个操作员姓名")
     sp = add("demo", cmd_demo, "生成演示服务站数据")
     sp.add_argument("--persons", type=int, default=300)
+    sp.add_argument("--county", action="store_true",
+                    help="生成演示县（县服务中心和 15 个站点的数据），数据目录须为空")
     sp = add("search", cmd_search, "查找人员（姓名、拼音、身份证号、电话）")
     sp.add_argument("query")
     sp.add_argument("--limit", type=int, default=20)

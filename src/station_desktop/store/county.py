@@ -523,8 +523,13 @@ def drill_rows(store: Store, cats: Catalogues, period: CountyPeriod, key: str,
 
 
 def figure_keys(fig: CountyFigures, cats: Catalogues) -> list[str]:
-    """The figures' keys in display order, the parts of split figures after their base."""
+    """The figures' keys in display order, the parts of split figures after their base.
+
+    The seventeen person categories come last: a clerk looks first at the
+    duties (contacts, 六必访, cases, aid, honours), then at who is on file.
+    """
     out: list[str] = []
+    later: list[str] = []
     for d in _figure_defs(cats):
         if d.current_only and not fig.current:
             continue
@@ -538,8 +543,8 @@ def figure_keys(fig: CountyFigures, cats: Catalogues) -> list[str]:
             order = [e.code for e in cats.entries(d.split_kind or "", active_only=False)
                      if e.code in values]
             order += sorted(values - set(order))
-        out.extend(f"{d.key}:{v}" for v in order)
-    return out
+        (later if d.key == "category" else out).extend(f"{d.key}:{v}" for v in order)
+    return out + later
 
 
 def station_table(fig: CountyFigures, key: str, scope: str = "") -> list[dict[str, Any]]:
