@@ -30,6 +30,7 @@ from station_desktop.store.db import Store
 from station_desktop.ui.errors import show_error
 from station_desktop.ui.ops import Op, shutdown_worker
 from station_desktop.ui.pages.settings import summary_lines
+from station_desktop.ui.table import local_time
 
 
 def _verify(path: Path, data_dir: Path) -> tuple[recovery.BackupChoice, Path | None]:
@@ -143,7 +144,7 @@ class RecoveryDialog(QDialog):
             self.backup_label.setText(f"备份“{choice.path.name}”不能使用：{choice.error}")
         else:
             self.backup_label.setText(f"备份文件：{choice.path}\n"
-                                      f"备份时间：{choice.made_at:%Y-%m-%d %H:%M}")
+                                      f"备份时间：{local_time(choice.made_at.astimezone().isoformat())}")
             assert choice.summary is not None
             for label, value in summary_lines(choice.summary):
                 v = QLabel(value)
