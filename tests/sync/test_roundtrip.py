@@ -463,3 +463,26 @@ def test_bundles_carry_the_synced_schema_not_the_head(world):
     synced = hashlib.sha256(repr(spec).encode()).hexdigest()[:16]
     assert (SYNC_SCHEMA, synced) == ("0003", "5fd7853a04064123"), \
         "synced columns changed: raise SYNC_SCHEMA to the new revision and record its fingerprint"
+
+
+def test_a_shared_stick_carries_bundles_for_several_villages(world):
+    county, va, vb, root = world
+    up = root / "up"
+    deliver(va, county, up)
+    deliver(vb, county, up)
+    stick = root / "return-stick"
+    carry(county, va, stick)
+    carry(county, vb, stick)
+    for village, other in ((va, VB), (vb, VA)):
+        results = import_many(village.store, [stick])
+        by = {r.status: r for r in results}
+        assert sorted(by) == ["applied", "skipped"]
+        assert other in by["skipped"].reason and "跳过" in by["skipped"].reason
+        assert not (village.dir / "quarantine").exists()
+        assert pending_count(village.store) == 0
+    from station_desktop.sync.report import report_lines, summary_rows
+
+    results = import_many(va.store, [stick])
+    assert sorted(r.status for r in results) == ["duplicate", "skipped"]
+    assert [row["station"] for row in summary_rows(results)] == [COUNTY]
+    assert any("不是本站的" in line for line in report_lines(va.store, results))

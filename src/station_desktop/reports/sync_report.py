@@ -63,7 +63,7 @@ def station_rows(results: list[Imported], names: dict[str, str] | None = None) -
 
 def totals(results: list[Imported]) -> dict[str, int]:
     """Bundles by outcome and the records they touched, for the one-line summary."""
-    out = {"bundles": len(results), "applied": 0, "duplicate": 0, "refused": 0,
+    out = {"bundles": len(results), "applied": 0, "duplicate": 0, "refused": 0, "skipped": 0,
            "created": 0, "updated": 0, "conflicts": 0}
     for r in results:
         out[r.status] += 1
@@ -76,7 +76,9 @@ def totals(results: list[Imported]) -> dict[str, int]:
 def summary_sentence(results: list[Imported]) -> str:
     t = totals(results)
     s = (f"共 {t['bundles']} 个数据包：导入 {t['applied']} 个，已导入过 {t['duplicate']} 个，"
-         f"拒收 {t['refused']} 个；新增记录 {t['created']} 条，更新 {t['updated']} 条")
+         f"拒收 {t['refused']} 个"
+         + (f"，跳过发给其他站点的 {t['skipped']} 个" if t["skipped"] else "")
+         + f"；新增记录 {t['created']} 条，更新 {t['updated']} 条")
     if t["conflicts"]:
         s += f"，冲突 {t['conflicts']} 处（请在“数据交换→冲突处理”中逐条处理）"
     return s + "。"

@@ -442,7 +442,7 @@ class Imported:
     file: str
     sender: str = ""
     sender_name: str = ""
-    status: str = "applied"  # applied / duplicate / refused
+    status: str = "applied"  # applied / duplicate / refused / skipped (for another station)
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -874,18 +874,42 @@ def _order_key(path: Path) -> tuple[str, str]:
     return (path.name.split("-to-")[0], path.name)
 
 
+def _addressed_elsewhere(path: Path, me: str | None) -> Imported | None:
+    """A sound bundle in a shared folder that is for another station: skipped, not refused.
+
+    One stick often carries the county's return bundles for several villages;
+    each village imports the folder and takes only its own. Anything that is
+    not a sound bundle goes on to the full check (and its refusal)."""
+    try:
+        if path.stat().st_size > c.MAX_FILE:
+            return None
+        man = c.open_bundle(path.read_bytes()).manifest
+    except (OSError, c.BundleRefused):
+        return None
+    if man["recipient"]["code"] == me:
+        return None
+    to = man["recipient"]["code"]
+    return Imported(file=path.name, sender=man["sender"]["code"], status="skipped",
+                    reason=f"这个数据包是发给 {to} 的，不是本站的，已跳过（没有导入，也没有改动）。",
+                    reason_code="not_for_us")
+
+
 def import_many(store: Store, paths: Iterable[Path], *, operator_id: str | None = None,
                 progress: Progress | None = None,
                 cancelled: Callable[[], bool] | None = None) -> list[Imported]:
     """Import every bundle found, each all or nothing; return one result per file."""
+    paths = [Path(p) for p in paths]
+    named = {p for p in paths if not p.is_dir()}  # chosen one by one: checked in full
     files = sorted(find_bundles(paths), key=_order_key)
     results: list[Imported] = []
+    me = store.meta("station_code")
     for i, path in enumerate(files):
         if cancelled is not None and cancelled():
             break
         if progress is not None:
             progress(i, len(files), path.name)
-        results.append(import_bundle(store, path, operator_id=operator_id))
+        other = None if path in named else _addressed_elsewhere(path, me)
+        results.append(other or import_bundle(store, path, operator_id=operator_id))
     if progress is not None:
         progress(len(files), len(files), "")
     return results

@@ -7,13 +7,16 @@ from typing import Any
 from station_desktop.store.db import Store
 from station_desktop.sync.bundle import Imported, gap_messages
 
-STATUS = {"applied": "已导入", "duplicate": "已导入过（无变化）", "refused": "拒收"}
+STATUS = {"applied": "已导入", "duplicate": "已导入过（无变化）", "refused": "拒收",
+          "skipped": "不是发给本站的，已跳过"}
 
 
 def summary_rows(results: list[Imported]) -> list[dict[str, Any]]:
     """Per station: bundles, created, updated, conflicts, refused, gaps."""
     by: dict[str, dict[str, Any]] = {}
     for r in results:
+        if r.status == "skipped":  # another station's bundle on a shared stick
+            continue
         key = r.sender or "（未知发送方）"
         row = by.setdefault(key, {"station": key, "name": r.sender_name, "bundles": 0, "created": 0,
                                   "updated": 0, "deleted": 0, "moved_out": 0, "conflicts": 0,
@@ -42,6 +45,8 @@ def report_lines(store: Store, results: list[Imported]) -> list[str]:
                      + (f"，迁出 {r.moved_out}" if r.moved_out else "")
                      + (f"，{r.followed} 条随已迁移人员转到新服务站" if r.followed else "")
                      + (f"，冲突 {r.conflicts}（请在“数据交换→冲突”中处理）" if r.conflicts else ""))
+        elif r.status == "skipped":
+            line = f"{r.file}：{r.reason}"
         elif r.status == "refused":
             line += f"。{r.reason}" + (f"\n    文件已留存在 {r.quarantined}" if r.quarantined else "")
         lines.append(line)
