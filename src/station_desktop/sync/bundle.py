@@ -31,7 +31,6 @@ from typing import Any
 
 from uuid6 import uuid7
 
-from station_desktop.domain.enums import Role
 from station_desktop.domain.errors import NotFoundError, StationError
 from station_desktop.store import county_summary
 from station_desktop.store.db import Store
@@ -928,6 +927,3 @@ def gap_messages(store: Store) -> list[str]:
     finally:
         con.close()
 
-
-def role_of(store: Store) -> Role:
-    return Role.from_value_or_label(store.meta("role") or "village")
