@@ -123,3 +123,16 @@ def test_demo_county_is_a_county_with_stale_stations(tmp_path):
     assert sum(s["persons"] for s in stations) == counts["person"]
     again = run(d, "demo", "--county", check=1)
     assert "已经初始化" in again.stderr
+    # the demo county's stations have real keys: it can write return bundles like a real county
+    out = json.loads(run(d, "--json", "bundle", "export", "--to", stations[0]["code"],
+                         str(tmp_path / "stick")).stdout)
+    assert Path(out["file"]).exists() and out["counts"]["person"] > 0
+
+
+def test_a_missing_file_is_a_chinese_sentence_not_a_traceback(tmp_path):
+    d = tmp_path / "st"
+    run(d, "init", "--role", "county", "--code", "420303000000", "--name", "县中心")
+    for args in (("enroll", "accept", "--yes", str(tmp_path / "没有这个文件.json")),
+                 ("enroll", "apply", str(tmp_path / "没有这个文件.json"))):
+        proc = run(d, *args, check=1)
+        assert "找不到" in proc.stderr and "Traceback" not in proc.stderr

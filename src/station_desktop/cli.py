@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from station_desktop import __version__
-from station_desktop.domain.errors import StationError
+from station_desktop.domain.errors import StationError, os_error_text
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 DEMO_STATION = ("420303100201", "茅塔乡东沟村退役军人服务站", "420303100000")
@@ -550,6 +550,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return func(args)
     except StationError as exc:
         sys.stderr.write(f"错误：{exc.user_text()}\n")
+        return EXIT_REFUSED
+    except OSError as exc:  # a path that is not there, a stick pulled out, no permission
+        sys.stderr.write(f"错误：{os_error_text(exc)}\n")
         return EXIT_REFUSED
 
 

@@ -75,3 +75,13 @@ def test_a_failure_and_its_traceback_are_released_on_the_gui_thread(qtbot):
     del work
     gc.collect()
     assert Tracked.freed_on == [main]
+
+
+def test_a_file_error_in_the_gui_is_the_same_sentence_as_on_the_command_line():
+    import errno
+
+    from station_desktop.domain.errors import os_error_text
+    from station_desktop.ui.errors import user_message
+
+    exc = PermissionError(errno.EACCES, "Permission denied", "E:/备份")
+    assert user_message(exc) == os_error_text(exc) and "没有权限" in user_message(exc)

@@ -58,3 +58,20 @@ class StorageError(StationError):
     """The database file cannot be used as it is (damaged, foreign, too new)."""
 
     code = "storage"
+
+
+def os_error_text(exc: OSError) -> str:
+    """A file-system error in words a cadre can act on."""
+    import errno
+
+    where = f"“{exc.filename}”" if exc.filename else "文件"
+    what = {
+        errno.ENOENT: f"找不到{where}",
+        errno.EACCES: f"没有权限读写{where}",
+        errno.EPERM: f"没有权限读写{where}",
+        errno.ENOSPC: f"写入{where}时磁盘（或U盘）已满",
+        errno.EROFS: f"{where}所在的磁盘（或U盘）是只读的",
+        errno.EISDIR: f"{where}是文件夹，这里需要一个文件",
+        errno.ENOTDIR: f"{where}不是文件夹",
+    }.get(exc.errno or 0, f"无法读写{where}（{exc.strerror or exc}）")
+    return what + "。请检查路径是否正确、U盘是否插好、文件夹是否可写，然后重试。"

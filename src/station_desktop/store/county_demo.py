@@ -15,6 +15,7 @@ like the village demo; the capture triggers log every row.
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 from collections.abc import Callable
@@ -169,10 +170,18 @@ def _peer_row(rng: random.Random, code: str, name: str, town: str, today: date,
     created = today - timedelta(days=age + rng.randint(0, 3))
     received = sum(len(v) for v in rows.values())
     enrolled = _shift_years(today, -2)
+    # Real public keys (their private halves are thrown away): the demo county can export
+    # return bundles to its stations like a real one, though nobody can open them.
+    from station_desktop.sync.keys import Keys, fingerprint, public_bytes
+    from station_desktop.sync.keys import generate as generate_keys
+
+    keys: Keys = generate_keys()
+    sig, enc = public_bytes(keys.signing_public), public_bytes(keys.encryption_public)
     return {
         "code": code, "name": name, "role": "village", "relation": "station",
-        "parent_code": town, "signing_public": "A" * 44, "encryption_public": "B" * 44,
-        "fingerprint": "AAAA-BBBB-CCCC-DDDD", "state": "active", "key_epoch": 1,
+        "parent_code": town, "signing_public": base64.b64encode(sig).decode(),
+        "encryption_public": base64.b64encode(enc).decode(),
+        "fingerprint": fingerprint(sig, enc), "state": "active", "key_epoch": 1,
         "enrolled_at": _utc_iso(enrolled, 2), "revoked_at": None, "acked_seq": 0,
         "received_seq": 0 if never else (received - 40 if gap else received),
         "received_max": 0 if never else received,

@@ -78,6 +78,11 @@ def load_keys(data_dir: Path) -> Keys | None:
     return Keys(signing, encryption)
 
 
+def generate() -> Keys:
+    """A fresh pair of keys (not stored)."""
+    return Keys(Ed25519PrivateKey.generate(), X25519PrivateKey.generate())
+
+
 def ensure_keys(data_dir: Path) -> Keys:
     """Load this installation's keys, creating them on first use. Never overwrites keys."""
     existing = load_keys(data_dir)
@@ -85,7 +90,7 @@ def ensure_keys(data_dir: Path) -> Keys:
         return existing
     folder = Path(data_dir) / "keys"
     folder.mkdir(parents=True, exist_ok=True)
-    keys = Keys(Ed25519PrivateKey.generate(), X25519PrivateKey.generate())
+    keys = generate()
     _write_private(folder / SIGNING_FILE, _pem(keys.signing))
     _write_private(folder / ENCRYPTION_FILE, _pem(keys.encryption))
     return keys

@@ -9,7 +9,7 @@ from types import TracebackType
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from station_desktop.domain.errors import StationError
+from station_desktop.domain.errors import StationError, os_error_text
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +18,8 @@ def user_message(exc: BaseException) -> str:
     """A Chinese sentence: what happened and what to do."""
     if isinstance(exc, StationError):
         return exc.user_text()
+    if isinstance(exc, OSError):  # a stick pulled out, a full disk, no permission
+        return os_error_text(exc)
     return ("程序遇到了意外问题，刚才的操作没有完成，已保存的数据不受影响。"
             "请点击“复制详细信息”，把内容发给县服务中心的技术人员。")
 

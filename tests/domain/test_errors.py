@@ -1,0 +1,12 @@
+import errno
+
+from station_desktop.domain.errors import os_error_text
+
+
+def test_file_system_errors_read_as_what_to_do():
+    missing = os_error_text(FileNotFoundError(errno.ENOENT, "No such file", "E:/数据包.sdbundle"))
+    assert missing.startswith("找不到“E:/数据包.sdbundle”") and "U盘是否插好" in missing
+    assert "已满" in os_error_text(OSError(errno.ENOSPC, "No space left", "E:/x"))
+    assert "只读" in os_error_text(OSError(errno.EROFS, "Read-only", "E:/x"))
+    other = os_error_text(OSError(errno.EIO, "Input/output error", "E:/x"))
+    assert "无法读写“E:/x”" in other and "Input/output error" in other
