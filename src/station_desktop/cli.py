@@ -551,6 +551,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StationError as exc:
         sys.stderr.write(f"错误：{exc.user_text()}\n")
         return EXIT_REFUSED
+    except BrokenPipeError:  # the reader went away (``| head``): nothing to say
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except OSError as exc:  # a path that is not there, a stick pulled out, no permission
         sys.stderr.write(f"错误：{os_error_text(exc)}\n")
         return EXIT_REFUSED

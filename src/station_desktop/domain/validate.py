@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 
 from station_desktop.domain.enums import Role
@@ -276,3 +276,27 @@ def format_fen(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     yuan, cents = divmod(abs(fen), 100)
     return f"{sign}{yuan:,}.{cents:02d}"
+
+
+# --- times ------------------------------------------------------------------
+
+try:
+    from zoneinfo import ZoneInfo
+
+    SHANGHAI: tzinfo = ZoneInfo("Asia/Shanghai")
+except Exception:  # noqa: BLE001 - no tz database (Windows without tzdata)
+    # China has kept UTC+8 all year since 1991: the same instants for our records.
+    SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def local_time(ts: str | None, *, empty: str = "") -> str:
+    """A stored UTC timestamp (``2026-11-23T05:09:00.123Z``) as Beijing time, to the minute."""
+    if not ts:
+        return empty
+    try:
+        moment = datetime.fromisoformat(ts.replace("Z", "+00:00"))
+    except ValueError:
+        return ts
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")

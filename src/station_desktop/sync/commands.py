@@ -252,6 +252,7 @@ def cmd_transfer(args: argparse.Namespace) -> int:
 
 
 def cmd_stations(args: argparse.Namespace) -> int:
+    from station_desktop.domain.validate import local_time
     from station_desktop.sync.review import stations_overview
 
     store, _svc = _open(args)
@@ -264,7 +265,8 @@ def cmd_stations(args: argparse.Namespace) -> int:
         for r in rows:
             gaps = "；".join(f"{a}–{b} 未收到" for a, b in r["gaps"]) or "无缺失"
             print(f"{r['name']}（{r['code']}）指纹 {r['fingerprint']} "
-                  f"{'有效' if r['state'] == 'active' else '已注销'}  最近收到 {r['last_bundle_at'] or '从未'}  "
+                  f"{'有效' if r['state'] == 'active' else '已注销'}  "
+                  f"最近收到 {local_time(r['last_bundle_at'], empty='从未')}  "
                   f"已收到第 {r['received_seq']} 号  {gaps}  人员 {r['persons']} 走访 {r['visits']}")
 
     _emit(args, rows, human)

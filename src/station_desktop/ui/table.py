@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +31,8 @@ from PySide6.QtWidgets import (
     QTableView,
     QWidget,
 )
+
+from station_desktop.domain.validate import local_time  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:
     from station_desktop.ui.context import AppContext
@@ -173,28 +174,6 @@ def read_only_rows(view: QTableView) -> None:
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
-
-
-try:
-    from zoneinfo import ZoneInfo
-
-    SHANGHAI: tzinfo = ZoneInfo("Asia/Shanghai")
-except Exception:  # noqa: BLE001 - no tz database (Windows without tzdata)
-    # China has kept UTC+8 all year since 1991: the same instants for our records.
-    SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
-
-
-def local_time(ts: str | None, *, empty: str = "") -> str:
-    """A stored UTC timestamp (``2026-11-23T05:09:00.123Z``) as Beijing time, to the minute."""
-    if not ts:
-        return empty
-    try:
-        moment = datetime.fromisoformat(ts.replace("Z", "+00:00"))
-    except ValueError:
-        return ts
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 #: File and sheet names of exported lists, by the table's settings key.
