@@ -307,8 +307,13 @@ def test_person_transferred_between_villages_moves_without_duplicating(world):
         "SELECT count(*) FROM visit WHERE person_id = ?", (pid,)).fetchone()[0]
     moved = review.transfer_person(county.store, pid, VB)
     assert moved["person"] == 1
+    name = value(va.store, "person", pid, "name")
     to_a, to_b = deliver(county, va, stick), deliver(county, vb, stick)
     assert to_a.moved_out >= 1 + n_visits
+    assert to_a.moved_persons == [f"{name}（迁往 {VB}）"]
+    from station_desktop.sync.report import report_lines
+
+    assert any(f"{name}（迁往 {VB}）" in line for line in report_lines(va.store, [to_a]))
     assert value(va.store, "person", pid, "id") is None
     assert value(vb.store, "person", pid, "station_code") == VB
     assert sqlite3.connect(vb.store.path).execute(

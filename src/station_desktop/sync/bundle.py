@@ -40,6 +40,7 @@ from station_desktop.sync import container as c
 from station_desktop.sync.enrol import data_keys, me
 from station_desktop.sync.records import (
     BOOKKEEPING,
+    CODE_PATTERN,
     COUNTY_OWNED,
     ID_PATTERN,
     NATURAL_KEYS,
@@ -204,7 +205,8 @@ def _collect(con: sqlite3.Connection, me_code: str, me_role: str, peer: dict[str
                         row = con.execute(f'SELECT station_code FROM "{table}" WHERE id = ?',
                                           (rid,)).fetchone()
                         if row is None or row[0] != pcode:
-                            moved_out.append([t, rid])
+                            # the station it went to, so the old one can say where
+                            moved_out.append([t, rid] + ([row[0]] if row else []))
         if rows:
             tables[table] = {"columns": cols, "rows": rows, "changed": clocks}
             counts[table] = len(rows)
@@ -387,8 +389,11 @@ def check_payload(payload: Any, sender: dict[str, Any], my_code: str) -> None:
         if not isinstance(items, list):
             raise bad(key)
         for item in items:
-            if not (isinstance(item, list) and len(item) >= 2 and item[0] in TABLES
+            if not (isinstance(item, list) and 2 <= len(item) <= 3 and item[0] in TABLES
                     and isinstance(item[1], str) and ID_PATTERN.fullmatch(item[1])):
+                raise bad(key)
+            if key == "moved_out" and len(item) == 3 and not (
+                    isinstance(item[2], str) and CODE_PATTERN.fullmatch(item[2])):
                 raise bad(key)
     if payload.get("moved_out") and not from_county:
         raise bad("服务站不能迁出记录")
@@ -448,6 +453,7 @@ class Imported:
     deleted: int = 0
     moved_out: int = 0
     followed: int = 0  # late records re-tagged to the station their person moved to
+    moved_persons: list[str] = field(default_factory=list)  # "张三（迁往 420303100202）"
     conflicts: int = 0
     from_seq: int = 0
     to_seq: int = 0
@@ -745,6 +751,11 @@ class _Merger:
                     raise c.refuse(
                         "foreign_row", f"数据包试图删除不属于 {self.sender} 的记录，整个数据包未导入。",
                         "请勿使用这个文件，并联系该服务站核实其数据。")
+            if not tombstones and table == "person":
+                name = self.con.execute("SELECT name FROM person WHERE id = ?", (rid,)).fetchone()
+                if name is not None:
+                    self.result.moved_persons.append(
+                        f"{name[0]}（迁往 {item[2]}）" if len(item) > 2 else name[0])
             n = self.con.execute(f'DELETE FROM "{table}" WHERE id = ?', (rid,)).rowcount
             if tombstones:
                 self.result.deleted += n
@@ -832,6 +843,7 @@ def _apply(store: Store, checked: Checked, result: Imported, operator_id: str | 
 def _reset_counts(result: Imported) -> None:
     result.created = result.updated = result.unchanged = result.deleted = 0
     result.moved_out = result.conflicts = 0
+    result.moved_persons = []
 
 
 def _update_peer(con: sqlite3.Connection, checked: Checked, result: Imported) -> None:

@@ -43,6 +43,7 @@ def report_lines(store: Store, results: list[Imported]) -> list[str]:
             line += (f"，新增 {r.created}，更新 {r.updated}，未变 {r.unchanged}"
                      + (f"，删除 {r.deleted}" if r.deleted else "")
                      + (f"，迁出 {r.moved_out}" if r.moved_out else "")
+                     + (f"（{'、'.join(r.moved_persons)}）" if r.moved_persons else "")
                      + (f"，{r.followed} 条随已迁移人员转到新服务站" if r.followed else "")
                      + (f"，冲突 {r.conflicts}（请在“数据交换→冲突”中处理）" if r.conflicts else ""))
         elif r.status == "skipped":
