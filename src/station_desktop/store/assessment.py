@@ -39,6 +39,7 @@ from station_desktop.domain.errors import ConflictError, NotFoundError, Validati
 from station_desktop.store import models as m
 from station_desktop.store.db import Store
 from station_desktop.store.service import row_dict
+from station_desktop.store.stats import find_assessment
 
 WUYOU = "wuyou"
 STAR = "star_sheet"
@@ -239,13 +240,6 @@ def _clean_items(sheet: Sheet, items: Mapping[str, Any]) -> dict[str, Any]:
     return stored
 
 
-def _find(s: Any, station_code: str, year: int, sheet: str) -> m.StationAssessment | None:
-    return s.scalars(select(m.StationAssessment).where(
-        m.StationAssessment.station_code == station_code,
-        m.StationAssessment.year == year, m.StationAssessment.sheet == sheet,
-        m.StationAssessment.deleted_at.is_(None))).first()
-
-
 def save_self_assessment(store: Store, cats: Catalogues, operator_id: str | None,
                          station_code: str, year: int, sheet_kind: str,
                          items: Mapping[str, Any], *, submit: bool = False) -> dict[str, Any]:
@@ -259,7 +253,7 @@ def save_self_assessment(store: Store, cats: Catalogues, operator_id: str | None
     stored = _clean_items(sheet, items)
     total = score(sheet, stored).total
     with store.write(operator_id) as s:
-        obj = _find(s, station_code, year, sheet_kind)
+        obj = find_assessment(s, station_code, year, sheet_kind)
         if obj is None:
             obj = m.StationAssessment(station_code=station_code, year=year, sheet=sheet_kind,
                                       state="draft")
@@ -275,7 +269,7 @@ def save_self_assessment(store: Store, cats: Catalogues, operator_id: str | None
 def load_assessment(store: Store, station_code: str, year: int, sheet_kind: str
                     ) -> dict[str, Any] | None:
     with store.read() as s:
-        obj = _find(s, station_code, year, sheet_kind)
+        obj = find_assessment(s, station_code, year, sheet_kind)
         return row_dict(obj) if obj is not None else None
 
 

@@ -279,7 +279,7 @@ def format_code(code: str) -> str:
 
 
 def new_recovery_code() -> str:
-    """24 characters of Crockford base32 (120 random bits), shown as ``XXXX-XXXX-…``."""
+    """24 characters of Crockford base32 (120 random bits), shown in dash-separated groups of four."""
     return format_code("".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)))
 
 

@@ -405,6 +405,15 @@ def assessment_score(items: Mapping[str, Any], weights: Mapping[str, int]) -> in
     return sum(weights.get(code, 0) for code, v in items.items() if _checked(v)[0])
 
 
+def find_assessment(s: Session, station_code: str, year: int,
+                    sheet: str) -> m.StationAssessment | None:
+    """A station's live assessment of ``year`` on ``sheet`` (one per station, year and sheet)."""
+    return s.scalars(select(m.StationAssessment).where(
+        m.StationAssessment.station_code == station_code,
+        m.StationAssessment.year == year, m.StationAssessment.sheet == sheet,
+        m.StationAssessment.deleted_at.is_(None))).first()
+
+
 def save_self_assessment(
     store: Store, operator_id: str | None, station_code: str, year: int,
     items: Mapping[str, Any], *, sheet: str = WUYOU,
@@ -428,10 +437,7 @@ def save_self_assessment(
                 raise ValidationError("items", f"“{sheet_items[code][0]}”的说明超过 200 字。")
             stored[code] = {"checked": checked, "note": note}
         score = assessment_score(stored, {c: w for c, (_, w) in sheet_items.items()})
-        obj = s.scalars(select(m.StationAssessment).where(
-            m.StationAssessment.station_code == station_code,
-            m.StationAssessment.year == year, m.StationAssessment.sheet == sheet,
-            m.StationAssessment.deleted_at.is_(None))).first()
+        obj = find_assessment(s, station_code, year, sheet)
         if obj is None:
             obj = m.StationAssessment(station_code=station_code, year=year, sheet=sheet,
                                       state="draft")
@@ -449,10 +455,7 @@ def load_self_assessment(
     """The checklist (code, name, weight) and the saved assessment of ``year``, if any."""
     with store.read() as s:
         sheet_items = _sheet_items(s, sheet)
-        obj = s.scalars(select(m.StationAssessment).where(
-            m.StationAssessment.station_code == station_code,
-            m.StationAssessment.year == year, m.StationAssessment.sheet == sheet,
-            m.StationAssessment.deleted_at.is_(None))).first()
+        obj = find_assessment(s, station_code, year, sheet)
         return {
             "items": [{"code": c, "name": n, "weight": w} for c, (n, w) in sheet_items.items()],
             "max_score": sum(w for _, w in sheet_items.values()),

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 from collections import defaultdict
@@ -260,12 +261,10 @@ def export_bundle(store: Store, to_code: str, out: Path, *, restore: bool = Fals
         with open(tmp, "wb") as fh:
             fh.write(data)
             fh.flush()
-            import os
-
             os.fsync(fh.fileno())
         tmp.replace(path)
         sha = hashlib.sha256(data).hexdigest()
-        opened = c.open_bundle(data)
+        opened = c.open_bundle(data)  # the manifest as signed, read back from the bytes written
         con.execute("BEGIN IMMEDIATE")
         con.execute("UPDATE sync_peer SET last_export_at = ? WHERE code = ?", (created, peer["code"]))
         con.execute(

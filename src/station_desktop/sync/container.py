@@ -24,6 +24,7 @@ decrypted only after the manifest's signature and hash check out.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -235,8 +236,6 @@ def unseal(opened: Opened, key: X25519PrivateKey) -> Any:
 def sign_document(doc: dict[str, Any], signing: Ed25519PrivateKey) -> bytes:
     """A JSON file ``{"document": {...}, "signature": base64}``; the signature is over
     the canonical JSON of ``document``."""
-    import base64
-
     sig = signing.sign(canonical_json(doc))
     return json.dumps({"document": doc, "signature": base64.b64encode(sig).decode()},
                       ensure_ascii=False, indent=2).encode()
@@ -244,8 +243,6 @@ def sign_document(doc: dict[str, Any], signing: Ed25519PrivateKey) -> bytes:
 
 def read_document(data: bytes, kind: str) -> tuple[dict[str, Any], bytes]:
     """Parse a signed document of ``kind``; return it and its signature (not yet verified)."""
-    import base64
-
     bad = refuse("bad_document", "这不是有效的登记文件，或文件已损坏。",
                  "请让对方重新生成登记文件后再试。")
     if len(data) > MAX_MANIFEST:
@@ -269,12 +266,8 @@ def verify_document(doc: dict[str, Any], sig: bytes, signer: Ed25519PublicKey) -
 
 
 def signing_key(raw_b64: str) -> Ed25519PublicKey:
-    import base64
-
     return Ed25519PublicKey.from_public_bytes(base64.b64decode(raw_b64, validate=True))
 
 
 def encryption_key(raw_b64: str) -> X25519PublicKey:
-    import base64
-
     return X25519PublicKey.from_public_bytes(base64.b64decode(raw_b64, validate=True))
