@@ -36,7 +36,7 @@ def build(data_dir: Path, persons: int) -> Path:
     from station_desktop.store.demo import generate_demo
     from station_desktop.store.migrate import open_store
     from station_desktop.store.search import rebuild_index
-    from station_desktop.store.service import Service
+    from station_desktop.services import Service
 
     marker = data_dir / f"built-{persons}"
     if marker.exists():
@@ -64,7 +64,7 @@ def child(data_dir: Path, pdf: Path) -> None:
     """Runs in its own process: print, then report time, pages and peak memory."""
     from station_desktop.reports import booklet
     from station_desktop.store.migrate import open_store
-    from station_desktop.store.service import Service
+    from station_desktop.services import Service
 
     store = open_store(data_dir)
     try:

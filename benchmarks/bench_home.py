@@ -39,7 +39,7 @@ from station_desktop.store import visits as sv
 from station_desktop.store.demo import insert_rows, make_persons, make_visits
 from station_desktop.store.migrate import open_store
 from station_desktop.store.models import new_id, utc_now
-from station_desktop.store.service import Service
+from station_desktop.services import Service
 
 SEED = 20261123
 STATION = "420303100201"

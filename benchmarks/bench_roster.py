@@ -46,7 +46,7 @@ from station_desktop.store.demo import insert_rows, make_persons  # noqa: E402
 from station_desktop.store.migrate import open_store  # noqa: E402
 from station_desktop.store.roster import SORTS, RosterFilter, roster_ids  # noqa: E402
 from station_desktop.store.search import refresh_index  # noqa: E402
-from station_desktop.store.service import Service  # noqa: E402
+from station_desktop.services import Service
 from station_desktop.ui.config import Config  # noqa: E402
 from station_desktop.ui.context import AppContext  # noqa: E402
 from station_desktop.ui.ops import Op, shutdown_worker  # noqa: E402

@@ -13,7 +13,7 @@ from typing import Any
 
 from station_desktop.store.demo import insert_rows, make_persons, make_visits
 from station_desktop.store.migrate import open_store
-from station_desktop.store.service import Service
+from station_desktop.services import Service
 
 OUT = Path(__file__).parent / "out"
 TODAY = date(2026, 11, 23)

@@ -11,10 +11,14 @@ import pytest
 # Set before anything imports Qt: tests never need a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from tests import write_guard  # noqa: E402
+
+write_guard.install()  # before any connection is opened
+
 import station_desktop.ui  # noqa: E402,F401 - installs PySide6 workarounds before any emit
 from station_desktop.domain.idnumber import check_char  # noqa: E402
 from station_desktop.store.migrate import open_store  # noqa: E402
-from station_desktop.store.service import Service  # noqa: E402
+from station_desktop.services import Service
 
 TODAY = date(2026, 11, 23)
 VILLAGE_CODE = "420303100201"
@@ -24,6 +28,16 @@ def make_id(region: str = "420303", birth: str = "19850301", seq: int = 123) -> 
     """A valid 18-digit ID number (GB 11643) for tests."""
     first17 = f"{region}{birth}{seq:03d}"
     return first17 + check_char(first17)
+
+
+@pytest.fixture(autouse=True)
+def _writes_go_through_services():
+    """Fail a test in which program code wrote to a database outside the services layer."""
+    write_guard.take()
+    yield
+    found = write_guard.take()
+    assert not found, "writes outside station_desktop.services:\n" + "\n".join(
+        f"  {sql}\n    " + "\n    ".join(frames) for sql, frames in found)
 
 
 @pytest.fixture

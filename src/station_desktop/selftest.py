@@ -148,7 +148,7 @@ def read_back_pdf(path: Path) -> int:
 
 def step_pdf(ws: Workspace) -> str:
     from station_desktop.reports.roster_pdf import print_roster
-    from station_desktop.store.service import Service
+    from station_desktop.services import Service
 
     out = ws.root / "花名册.pdf"
     store = ws.store()
@@ -193,7 +193,7 @@ def step_bundle(ws: Workspace) -> str:
 
     from station_desktop.cli import DEMO_STATION
     from station_desktop.store.migrate import open_store
-    from station_desktop.store.service import Service
+    from station_desktop.services import Service
     from station_desktop.sync.keys import ensure_keys
 
     village_code = DEMO_STATION[0]

@@ -119,7 +119,7 @@ def test_damage_is_named_then_recovered_keeping_the_damaged_file(station: Path, 
 KILLED_WRITER = """
 import os, signal, sys
 from station_desktop.store.migrate import open_store
-from station_desktop.store.service import Service
+from station_desktop.services import Service
 store = open_store(sys.argv[1], daily_backup=False)
 Service(store).create("person", {"name": "最后一位", "id_number": sys.argv[2],
                                  "categories": "退役士兵"})

@@ -82,7 +82,7 @@ def new_station(data_dir: Path, persons: int = 0, visits: int = 0) -> None:
     """An initialised village station, with ``persons`` generated persons."""
     from station_desktop.store.demo import insert_rows, make_persons, make_visits
     from station_desktop.store.migrate import open_store
-    from station_desktop.store.service import Service
+    from station_desktop.services import Service
 
     store = open_store(data_dir)
     try:
@@ -101,7 +101,7 @@ def new_station(data_dir: Path, persons: int = 0, visits: int = 0) -> None:
 
 def service(data_dir: Path):  # noqa: ANN201 - (Store, Service)
     from station_desktop.store.migrate import open_store
-    from station_desktop.store.service import Service
+    from station_desktop.services import Service
 
     store = open_store(data_dir, daily_backup=False)
     svc = Service(store, today=TODAY)
@@ -508,7 +508,7 @@ def _bundle_prepare(data_dir: Path) -> None:
     """A county data dir, and on its stick two bundles from each of two enrolled villages."""
     from station_desktop.store.demo import generate_demo
     from station_desktop.store.migrate import open_store
-    from station_desktop.store.service import Service
+    from station_desktop.services import Service
     from station_desktop.sync import enrol
     from station_desktop.sync.bundle import export_bundle
     from station_desktop.sync.keys import ensure_keys
@@ -613,7 +613,7 @@ def main(argv: list[str]) -> int:
     import station_desktop.reports.xlsx_import  # noqa: F401
     import station_desktop.store.backup  # noqa: F401
     import station_desktop.store.migrate  # noqa: F401
-    import station_desktop.store.service  # noqa: F401
+    import station_desktop.services  # noqa: F401
     import station_desktop.store.visits  # noqa: F401
 
     def report(key: str) -> None:

@@ -17,7 +17,7 @@ from station_desktop.domain.errors import NotFoundError, ValidationError
 from station_desktop.reports import booklet
 from station_desktop.reports.pdf import Cancelled
 from station_desktop.store.demo import generate_demo
-from station_desktop.store.service import Service
+from station_desktop.services import Service
 from tests.conftest import make_id
 
 STATION = "东沟村退役军人服务站"

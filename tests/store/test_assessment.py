@@ -11,7 +11,7 @@ from station_desktop.domain.catalogues import CatalogueEntry, Catalogues
 from station_desktop.domain.errors import ConflictError, ValidationError
 from station_desktop.store import assessment as sa
 from station_desktop.store.migrate import open_store
-from station_desktop.store.service import Service
+from station_desktop.services import Service
 from tests.conftest import TODAY
 
 COUNTY, A, B, C, D = ("420303000000", "420303100201", "420303100202", "420303100203",

@@ -191,7 +191,7 @@ def test_every_change_names_the_operator(svc, store, person):
 def test_due_list_follows_catalogue_rules(svc, store):
     from datetime import date
 
-    from station_desktop.store.service import Service
+    from station_desktop.services import Service
 
     # 残疾军人 is a priority category: contact every 90 days; 退役士兵 every 180.
     disabled = svc.create("person", {"name": "伤残甲", "id_number": make_id(seq=41),

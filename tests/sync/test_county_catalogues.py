@@ -17,7 +17,7 @@ import pytest
 from station_desktop.domain.errors import ConflictError
 from station_desktop.store import assessment as sa
 from station_desktop.store import catalogue_admin as ca
-from station_desktop.store.service import Service
+from station_desktop.services import Service
 from tests.sync.conftest import TODAY, VA, export, import_
 
 

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QTableView
 
 from station_desktop.domain import rules
 from station_desktop.store import visits as sv
-from station_desktop.store.service import Service
+from station_desktop.services import Service
 from station_desktop.ui.config import Config
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import RecordDialog

@@ -54,6 +54,12 @@ class ConflictError(StationError):
     code = "conflict"
 
 
+class Cancelled(StationError):
+    """The person asked long work to stop; nothing was written."""
+
+    code = "cancelled"
+
+
 class StorageError(StationError):
     """The database file cannot be used as it is (damaged, foreign, too new)."""
 

@@ -62,7 +62,8 @@ from station_desktop.reports.pdf import (
 from station_desktop.store import models as m
 from station_desktop.store.fields import FIELDS, PERSON_FIELDS, Field
 from station_desktop.store.roster import RosterFilter, roster_ids, rows_by_ids
-from station_desktop.store.service import Service, row_dict
+from station_desktop.store.reader import StationReader
+from station_desktop.store.reader import row_dict
 
 TITLE = "建档立卡手册"
 SUBTITLE = "退役军人和其他优抚对象"
@@ -357,7 +358,7 @@ class _FileData:
     steps: dict[str, list[dict[str, Any]]]
 
 
-def _load(svc: Service, person_id: str) -> _FileData:
+def _load(svc: StationReader, person_id: str) -> _FileData:
     data = svc.person_file(person_id)
     if data["person"].get("deleted_at") is not None:
         raise NotFoundError(f"人员档案 {person_id} 已被删除，不能打印。", code="not_found")
@@ -738,15 +739,15 @@ def doc_class(state: dict[str, Any], contents: _Contents | None = None
     return _BookletDoc
 
 
-def _station_name(svc: Service) -> str:
+def _station_name(svc: StationReader) -> str:
     return svc.store.meta("station_name") or ""
 
 
-def _campaigns(svc: Service) -> dict[str, str]:
+def _campaigns(svc: StationReader) -> dict[str, str]:
     return {c["id"]: c["name"] for c in svc.list("campaign")}
 
 
-def print_person(svc: Service, person_id: str, out: Path, *, progress: Progress | None = None,
+def print_person(svc: StationReader, person_id: str, out: Path, *, progress: Progress | None = None,
                  cancel: Cancel | None = None) -> dict[str, Any]:
     """One person's booklet as a PDF: ``{"file", "pages", "persons": 1}``."""
     if progress:
@@ -778,7 +779,7 @@ def _resolve_categories(cats: Catalogues, categories: Sequence[str]) -> list[str
     return codes
 
 
-def select_persons(svc: Service, *, categories: Sequence[str] | None = None,
+def select_persons(svc: StationReader, *, categories: Sequence[str] | None = None,
                    person_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """The persons to print, in roster (pinyin) order: ``[{"id", "name", "id_number"}]``."""
     cats = svc.catalogues()
@@ -816,7 +817,7 @@ def safe_file_name(name: str, id_number: str) -> str:
 
 
 def print_booklets(
-    svc: Service, out: Path, *, categories: list[str] | None = None,
+    svc: StationReader, out: Path, *, categories: list[str] | None = None,
     person_ids: list[str] | None = None, one_file_each: bool = False,
     progress: Progress | None = None, cancel: Cancel | None = None,
 ) -> dict[str, Any]:
@@ -835,7 +836,7 @@ def print_booklets(
     return _one_pdf(svc, Path(out), persons, categories, progress, cancel)
 
 
-def _each(svc: Service, folder: Path, persons: list[dict[str, Any]],
+def _each(svc: StationReader, folder: Path, persons: list[dict[str, Any]],
           progress: Progress | None, cancel: Cancel | None) -> dict[str, Any]:
     if folder.exists() and not folder.is_dir():
         raise ValidationError("out", f"“{folder}”是一个文件，不是文件夹。",
@@ -873,7 +874,7 @@ def _each(svc: Service, folder: Path, persons: list[dict[str, Any]],
             "total_pages": total_pages}
 
 
-def _one_pdf(svc: Service, out: Path, persons: list[dict[str, Any]],
+def _one_pdf(svc: StationReader, out: Path, persons: list[dict[str, Any]],
              categories: list[str] | None, progress: Progress | None,
              cancel: Cancel | None) -> dict[str, Any]:
     today = svc.today

@@ -34,7 +34,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from station_desktop.domain.errors import StationError
+from station_desktop.domain.errors import Cancelled  # noqa: F401 - re-exported for callers
 
 FONT = "WQYMicroHei"
 
@@ -196,10 +196,6 @@ def frame_width(is_landscape: bool = False) -> float:
     """The usable width for tables on the page."""
     left, right, _top, _bottom = _margins(is_landscape)
     return page_size(is_landscape)[0] - left - right
-
-
-class Cancelled(StationError):
-    code = "cancelled"
 
 
 def stepper(steps: int, progress: Callable[[int, int], None] | None = None,

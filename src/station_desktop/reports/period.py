@@ -49,7 +49,7 @@ from station_desktop.reports.pdf import (
 from station_desktop.reports.roster_pdf import page_counter
 from station_desktop.store import stats
 from station_desktop.store.db import Store
-from station_desktop.store.service import Service
+from station_desktop.store.reader import StationReader
 
 Progress = Callable[[int, int], None]
 
@@ -478,7 +478,7 @@ def _stations(d: _Doc, r: stats.PeriodReport, rows: list[StationRow]) -> None:
 
 
 def print_report(
-    svc: Service, out: Path, *, start: date, end: date, progress: Progress | None = None,
+    svc: StationReader, out: Path, *, start: date, end: date, progress: Progress | None = None,
     cancel: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
     """Write the period report for ``start``..``end`` to ``out``; returns ``{"file", "pages"}``."""

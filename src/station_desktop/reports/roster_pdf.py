@@ -50,7 +50,8 @@ from station_desktop.reports.pdf import (
 )
 from station_desktop.store.fields import PERSON_FIELDS
 from station_desktop.store.search import compact_name, name_readings
-from station_desktop.store.service import Service, json_list
+from station_desktop.store.reader import StationReader
+from station_desktop.store.reader import json_list
 
 Progress = Callable[[int, int], None]
 
@@ -175,7 +176,7 @@ def resolve_categories(cats: Catalogues, wanted: Iterable[str]) -> list[str]:
     return out
 
 
-def _load(svc: Service, cats: Catalogues, person_ids: Sequence[str] | None) -> list[_Person]:
+def _load(svc: StationReader, cats: Catalogues, person_ids: Sequence[str] | None) -> list[_Person]:
     with svc.store.read() as s:
         rows = s.execute(sql(
             "SELECT id, name, sex, birth_date, ethnicity, political_status, id_number, "
@@ -323,7 +324,7 @@ def _summary(groups: list[tuple[str, list[_Person]]], everyone: list[_Person],
     ]
 
 
-def _station_names(svc: Service) -> dict[str, str]:
+def _station_names(svc: StationReader) -> dict[str, str]:
     with svc.store.read() as s:
         return {str(c): str(n) for c, n in s.execute(sql(
             "SELECT code, name FROM station WHERE deleted_at IS NULL")).all()}
@@ -341,7 +342,7 @@ def page_counter() -> tuple[type[BaseDocTemplate], list[int]]:
 
 
 def _groups(
-    svc: Service, cats: Catalogues, chosen: list[str] | None, person_ids: Sequence[str] | None,
+    svc: StationReader, cats: Catalogues, chosen: list[str] | None, person_ids: Sequence[str] | None,
 ) -> tuple[list[tuple[str, list[_Person]]], list[_Person]]:
     """(category code, its persons in pinyin order) per group, and every person listed."""
     everyone = _load(svc, cats, person_ids)
@@ -358,7 +359,7 @@ def _groups(
     return groups, [p for p in everyone if p.id in listed]
 
 
-def roster_cells(svc: Service, *, categories: list[str] | None = None
+def roster_cells(svc: StationReader, *, categories: list[str] | None = None
                  ) -> tuple[list[str], list[list[str]], list[float]]:
     """Header, rows (every group, every column) and widths of the roster as plain strings.
 
@@ -373,7 +374,7 @@ def roster_cells(svc: Service, *, categories: list[str] | None = None
 
 
 def print_roster(
-    svc: Service, out: Path, *, categories: list[str] | None = None,
+    svc: StationReader, out: Path, *, categories: list[str] | None = None,
     person_ids: list[str] | None = None, progress: Progress | None = None,
     cancel: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:

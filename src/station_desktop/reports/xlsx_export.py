@@ -34,7 +34,8 @@ from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import ValidationError
 from station_desktop.reports.pdf import Cancelled
 from station_desktop.store.fields import FIELDS, Field
-from station_desktop.store.service import KIND_LABELS, Service
+from station_desktop.store.reader import StationReader
+from station_desktop.store.reader import KIND_LABELS
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
@@ -263,7 +264,7 @@ def _field_value(f: Field, value: Any, cats: Catalogues, refs: Mapping[str, Mapp
             return value
 
 
-def _ref_names(svc: Service, kind: str) -> dict[str, dict[str, str]]:
+def _ref_names(svc: StationReader, kind: str) -> dict[str, dict[str, str]]:
     """Names to show for the records a kind points at (person, team, campaign, operator …)."""
     wanted = {f.arg for f in FIELDS[kind].values() if f.type == "ref"}
     queries = {
@@ -285,7 +286,7 @@ def _ref_names(svc: Service, kind: str) -> dict[str, dict[str, str]]:
 
 
 def export_kind(
-    svc: Service, kind: str, out: Path, *, progress: Progress | None = None,
+    svc: StationReader, kind: str, out: Path, *, progress: Progress | None = None,
     cancel: Cancel | None = None,
 ) -> dict[str, Any]:
     """Export every live record of ``kind`` (``person`` = the whole roster); ``{"file", "rows", "kind"}``."""

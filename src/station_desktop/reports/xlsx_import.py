@@ -58,7 +58,7 @@ from station_desktop.domain.validate import parse_date
 from station_desktop.reports.pdf import Cancelled
 from station_desktop.store import models as m
 from station_desktop.store.fields import PERSON_FIELDS, clean_record, clean_value
-from station_desktop.store.service import Service
+from station_desktop.services import Service
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]

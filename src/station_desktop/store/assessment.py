@@ -38,7 +38,7 @@ from station_desktop.domain.catalogues import CatalogueEntry, Catalogues
 from station_desktop.domain.errors import ConflictError, NotFoundError, ValidationError
 from station_desktop.store import models as m
 from station_desktop.store.db import Store
-from station_desktop.store.service import row_dict
+from station_desktop.store.reader import row_dict
 from station_desktop.store.stats import find_assessment
 
 WUYOU = "wuyou"

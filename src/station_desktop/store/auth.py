@@ -30,7 +30,7 @@ from station_desktop.store import models as m
 
 if TYPE_CHECKING:
     from station_desktop.store.db import Store
-    from station_desktop.store.service import Service
+    from station_desktop.services import Service
 
 #: scrypt cost: 2^14 x 8 x 128 B = 16 MB and about 50 ms per try on an old PC.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1

@@ -36,7 +36,7 @@ from station_desktop.store.demo import (
     make_visits,
 )
 from station_desktop.store.models import new_id, utc_now
-from station_desktop.store.service import Service
+from station_desktop.services import Service
 
 _TOWN_NAMES = ("茅塔乡", "大川镇", "赛武当镇", "东城街道", "二堰街道", "武当路街道", "白浪街道",
                "五堰街道", "小川乡", "鸳鸯乡")

@@ -34,7 +34,7 @@ from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import ValidationError
 from station_desktop.store import models as m
 from station_desktop.store.db import Store
-from station_desktop.store.service import row_dict
+from station_desktop.store.reader import row_dict
 
 #: Case states that mean the matter is settled, and those still being handled.
 RESOLVED_CASE_STATES = ("closed", "revisited")

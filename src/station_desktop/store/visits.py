@@ -25,7 +25,8 @@ from station_desktop.domain.errors import NotFoundError, StationError, Validatio
 from station_desktop.store.db import Store
 from station_desktop.store.fields import clean_record
 from station_desktop.store.models import new_id, utc_now
-from station_desktop.store.service import Service, json_list
+from station_desktop.services import Service
+from station_desktop.store.reader import json_list
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QWidget
 
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.store.db import Store
-from station_desktop.store.service import Service
+from station_desktop.services import Service
 from station_desktop.ui.config import Config
 from station_desktop.ui.ops import Op
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from station_desktop.store.service import KIND_LABELS
+from station_desktop.store.reader import KIND_LABELS
 from station_desktop.sync.bundle import Imported
 from station_desktop.sync.enrol import Party
 from station_desktop.ui.exchange_views import fit_columns

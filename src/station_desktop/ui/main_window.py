@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from station_desktop.store.db import Store
 from station_desktop.store.search import SearchHit, search
-from station_desktop.store.service import Service
+from station_desktop.services import Service
 from station_desktop.ui import config as cfg
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op

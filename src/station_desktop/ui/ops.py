@@ -24,34 +24,15 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from station_desktop.domain.progress import Counter
+
 log = logging.getLogger(__name__)
 
 PROGRESS_DELAY_MS = 500
 
 
-class Progress:
-    """Handed to long work: report counts, honour cancel. Thread-safe."""
-
-    def __init__(self) -> None:
-        self._cancel = threading.Event()
-        self._lock = threading.Lock()
-        self.done = 0
-        self.total = 0
-
-    def __call__(self, done: int, total: int) -> None:
-        with self._lock:
-            self.done, self.total = done, total
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def snapshot(self) -> tuple[int, int]:
-        with self._lock:
-            return self.done, self.total
+#: The core's progress protocol, thread-safe: the worker reports, the dialog reads.
+Progress = Counter
 
 
 class _Executor:

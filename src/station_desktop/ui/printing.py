@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from station_desktop.domain import rules
-from station_desktop.store.service import KIND_LABELS
+from station_desktop.store.reader import KIND_LABELS
 from station_desktop.ui import config as cfg
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op

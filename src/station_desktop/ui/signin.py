@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from station_desktop.domain.errors import StationError
 from station_desktop.store import auth
-from station_desktop.store.service import Service
+from station_desktop.services import Service
 from station_desktop.ui import config as cfg
 from station_desktop.ui.forms import ERROR_STYLE, SaveDialog
 from station_desktop.ui.ops import Op

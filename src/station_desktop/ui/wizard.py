@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from station_desktop.domain.enums import Role
 from station_desktop.domain.errors import StationError, ValidationError
 from station_desktop.domain.validate import parse_station_code
-from station_desktop.store.service import Service
+from station_desktop.services import Service
 from station_desktop.ui.forms import ERROR_STYLE
 
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from station_desktop.store import ledgers
 from station_desktop.store.ledgers import hours_text
-from station_desktop.store.service import Service
+from station_desktop.services import Service
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import RecordForm, SaveDialog
 from station_desktop.ui.ops import Op

@@ -51,7 +51,7 @@ def _open(args: argparse.Namespace):  # noqa: ANN202 - returns (Store, Service)
     from station_desktop.domain.errors import StorageError
     from station_desktop.store.migrate import open_store
     from station_desktop.store.recovery import diagnose
-    from station_desktop.store.service import Service
+    from station_desktop.services import Service
 
     # Bytes first: opening a file whose -wal was lost would silently drop its changes.
     found = diagnose(args.data_dir, thorough=False)
@@ -95,7 +95,7 @@ def init_demo(data_dir: Path, persons: int = 300, progress=None, cancel=None) ->
     """Make ``data_dir`` a demo village station with realistic records (idempotent)."""
     from station_desktop.store.demo import generate_demo
     from station_desktop.store.migrate import open_store
-    from station_desktop.store.service import Service
+    from station_desktop.services import Service
     from station_desktop.sync.keys import ensure_keys
 
     store = open_store(data_dir)
@@ -530,7 +530,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("recover", cmd_recover, "数据文件损坏时：检查并从备份恢复（原文件另存保留）")
     sp.add_argument("--backup", help="使用这个备份文件（默认最新的可用备份）")
     sp.add_argument("--yes", action="store_true", help="确认恢复（不加时只检查、不改动）")
-    from station_desktop.sync.commands import register
+    from station_desktop.cli.sync_verbs import register
 
     register(sub, add, common, _Parser)
     return p
