@@ -22,7 +22,7 @@ from common import OUT, build_roster, timed, write_out  # noqa: E402
 
 from station_desktop.store.backup import backup, backup_file, summarize  # noqa: E402
 from station_desktop.store.db import DB_FILENAME  # noqa: E402
-from station_desktop.store.migrate import open_store  # noqa: E402
+from station_desktop.services import open_store  # noqa: E402
 
 
 def main() -> None:

@@ -34,7 +34,7 @@ TARGET_MB = 400
 def build(data_dir: Path, persons: int) -> Path:
     """A demo village of ``persons`` persons, made once and reused."""
     from station_desktop.store.demo import generate_demo
-    from station_desktop.store.migrate import open_store
+    from station_desktop.services import open_store
     from station_desktop.store.search import rebuild_index
     from station_desktop.services import Service
 
@@ -63,7 +63,7 @@ def _rss_mb() -> float:
 def child(data_dir: Path, pdf: Path) -> None:
     """Runs in its own process: print, then report time, pages and peak memory."""
     from station_desktop.reports import booklet
-    from station_desktop.store.migrate import open_store
+    from station_desktop.services import open_store
     from station_desktop.services import Service
 
     store = open_store(data_dir)

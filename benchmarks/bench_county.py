@@ -50,7 +50,7 @@ from station_desktop.reports.county_report import print_county_report  # noqa: E
 from station_desktop.store import county as sc  # noqa: E402
 from station_desktop.store import county_summary as cs  # noqa: E402
 from station_desktop.store.county_demo import generate_county  # noqa: E402
-from station_desktop.store.migrate import open_store  # noqa: E402
+from station_desktop.services import open_store  # noqa: E402
 from station_desktop.store.visits import reading  # noqa: E402
 
 CATS = Catalogues.defaults()

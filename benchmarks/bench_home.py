@@ -37,7 +37,7 @@ from typing import Any
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.store import visits as sv
 from station_desktop.store.demo import insert_rows, make_persons, make_visits
-from station_desktop.store.migrate import open_store
+from station_desktop.services import open_store
 from station_desktop.store.models import new_id, utc_now
 from station_desktop.services import Service
 

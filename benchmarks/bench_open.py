@@ -18,7 +18,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import OUT, build_roster, timed, write_out  # noqa: E402
 
 from station_desktop.store.db import quick_check  # noqa: E402
-from station_desktop.store.migrate import current_revision, known_revisions, open_store  # noqa: E402
+from station_desktop.store.migrate import current_revision, known_revisions# noqa: E402
+from station_desktop.services import open_store
 
 
 def main() -> None:

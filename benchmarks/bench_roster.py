@@ -43,7 +43,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from station_desktop.store.db import DB_FILENAME  # noqa: E402
 from station_desktop.store.demo import insert_rows, make_persons  # noqa: E402
-from station_desktop.store.migrate import open_store  # noqa: E402
+from station_desktop.services import open_store  # noqa: E402
 from station_desktop.store.roster import SORTS, RosterFilter, roster_ids  # noqa: E402
 from station_desktop.store.search import refresh_index  # noqa: E402
 from station_desktop.services import Service

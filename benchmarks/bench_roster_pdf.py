@@ -45,7 +45,7 @@ from common import write_out  # noqa: E402
 from station_desktop.reports import roster_pdf  # noqa: E402
 from station_desktop.reports.pdf import FONT, MARGIN, register_font  # noqa: E402
 from station_desktop.store.demo import generate_demo  # noqa: E402
-from station_desktop.store.migrate import open_store  # noqa: E402
+from station_desktop.services import open_store  # noqa: E402
 from station_desktop.services import Service
 
 TODAY = date(2026, 11, 23)

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from station_desktop.store.migrate import open_store
+from station_desktop.services import open_store
 from station_desktop.store.models import new_id, utc_now
 from station_desktop.store.search import name_readings, refresh_index, search
 

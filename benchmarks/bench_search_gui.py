@@ -25,7 +25,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 import station_desktop.ui  # noqa: E402,F401 - PySide6 workarounds
-from station_desktop.store.migrate import open_store  # noqa: E402
+from station_desktop.services import open_store  # noqa: E402
 from station_desktop.services import Service
 from station_desktop.ui.config import Config  # noqa: E402
 from station_desktop.ui.context import AppContext  # noqa: E402

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.common import OUT, TODAY, write_out  # noqa: E402
 
 from station_desktop.store.demo import _blank, _IdNumbers, insert_rows, make_persons, make_visits  # noqa: E402
-from station_desktop.store.migrate import open_store  # noqa: E402
+from station_desktop.services import open_store  # noqa: E402
 from station_desktop.store.models import new_id  # noqa: E402
 from station_desktop.services import Service
 from station_desktop.sync import enrol  # noqa: E402

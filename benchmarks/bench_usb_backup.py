@@ -23,7 +23,7 @@ from pathlib import Path
 from common import OUT, build_roster, write_out
 
 from station_desktop.store import backup as b
-from station_desktop.store.migrate import open_store
+from station_desktop.services import open_store
 
 
 def seconds(fn) -> tuple[float, object]:  # noqa: ANN001

@@ -39,7 +39,7 @@ from typing import Any
 import sqlite_utils
 
 from station_desktop.store.demo import insert_rows, make_persons, make_visits
-from station_desktop.store.migrate import open_store
+from station_desktop.services import open_store
 
 STATION = "420303100201"
 

@@ -55,7 +55,7 @@ from station_desktop.domain.enums import MaritalStatus, PoliticalStatus, Sex
 from station_desktop.reports.xlsx_export import export_kind
 from station_desktop.reports.xlsx_import import import_file, read_workbook
 from station_desktop.store.demo import make_persons
-from station_desktop.store.migrate import open_store
+from station_desktop.services import open_store
 from station_desktop.services import Service
 
 TODAY = date(2026, 11, 23)

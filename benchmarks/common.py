@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from station_desktop.store.demo import insert_rows, make_persons, make_visits
-from station_desktop.store.migrate import open_store
+from station_desktop.services import open_store
 from station_desktop.services import Service
 
 OUT = Path(__file__).parent / "out"

@@ -17,7 +17,7 @@ write_guard.install()  # before any connection is opened
 
 import station_desktop.ui  # noqa: E402,F401 - installs PySide6 workarounds before any emit
 from station_desktop.domain.idnumber import check_char  # noqa: E402
-from station_desktop.store.migrate import open_store  # noqa: E402
+from station_desktop.services import open_store  # noqa: E402
 from station_desktop.services import Service
 
 TODAY = date(2026, 11, 23)

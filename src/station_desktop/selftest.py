@@ -68,7 +68,7 @@ class Workspace:
     facts: dict[str, Any] = field(default_factory=dict)
 
     def store(self):  # noqa: ANN201 - a Store; imported lazily to keep start-up light
-        from station_desktop.store.migrate import open_store
+        from station_desktop.services import open_store
 
         return open_store(self.data_dir)
 
@@ -192,7 +192,7 @@ def step_bundle(ws: Workspace) -> str:
     from sqlalchemy import text
 
     from station_desktop.cli import DEMO_STATION
-    from station_desktop.store.migrate import open_store
+    from station_desktop.services import open_store
     from station_desktop.services import Service
     from station_desktop.sync.keys import ensure_keys
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from station_desktop.store.migrate import open_store
+from station_desktop.services import open_store
 from tests.reliability import worker
 
 PERSONS = 200

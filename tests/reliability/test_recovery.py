@@ -14,7 +14,7 @@ from station_desktop.domain.errors import StorageError
 from station_desktop.store import recovery
 from station_desktop.store.backup import backup_file
 from station_desktop.store.db import DB_FILENAME
-from station_desktop.store.migrate import open_store
+from station_desktop.services import open_store
 from tests.reliability import worker
 from tests.reliability.conftest import PERSONS
 from tests.store.test_migrations import digest
@@ -118,7 +118,7 @@ def test_damage_is_named_then_recovered_keeping_the_damaged_file(station: Path, 
 
 KILLED_WRITER = """
 import os, signal, sys
-from station_desktop.store.migrate import open_store
+from station_desktop.services import open_store
 from station_desktop.services import Service
 store = open_store(sys.argv[1], daily_backup=False)
 Service(store).create("person", {"name": "最后一位", "id_number": sys.argv[2],

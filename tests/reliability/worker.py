@@ -81,7 +81,7 @@ def id_number(i: int, birth: str = "19600101", *, female: bool = False) -> str:
 def new_station(data_dir: Path, persons: int = 0, visits: int = 0) -> None:
     """An initialised village station, with ``persons`` generated persons."""
     from station_desktop.store.demo import insert_rows, make_persons, make_visits
-    from station_desktop.store.migrate import open_store
+    from station_desktop.services import open_store
     from station_desktop.services import Service
 
     store = open_store(data_dir)
@@ -100,7 +100,7 @@ def new_station(data_dir: Path, persons: int = 0, visits: int = 0) -> None:
 
 
 def service(data_dir: Path):  # noqa: ANN201 - (Store, Service)
-    from station_desktop.store.migrate import open_store
+    from station_desktop.services import open_store
     from station_desktop.services import Service
 
     store = open_store(data_dir, daily_backup=False)
@@ -390,7 +390,7 @@ def _migration_prepare(data_dir: Path) -> None:
 
 
 def _migration_run(data_dir: Path, report: Report) -> None:
-    from station_desktop.store.migrate import open_store
+    from station_desktop.services import open_store
 
     open_store(data_dir).close()
     report("migrated")
@@ -445,7 +445,7 @@ BACKUPS = 3
 
 def _backup_run(data_dir: Path, report: Report) -> None:
     from station_desktop.store.backup import backup
-    from station_desktop.store.migrate import open_store
+    from station_desktop.services import open_store
 
     store = open_store(data_dir)  # also the daily rotating backup
     try:
@@ -507,7 +507,7 @@ BUNDLE_VILLAGES = (("420303100201", 11), ("420303100202", 12))
 def _bundle_prepare(data_dir: Path) -> None:
     """A county data dir, and on its stick two bundles from each of two enrolled villages."""
     from station_desktop.store.demo import generate_demo
-    from station_desktop.store.migrate import open_store
+    from station_desktop.services import open_store
     from station_desktop.services import Service
     from station_desktop.sync import enrol
     from station_desktop.sync.bundle import export_bundle
@@ -540,7 +540,7 @@ def _bundle_files(data_dir: Path) -> list[Path]:
 
 
 def _bundle_run(data_dir: Path, report: Report) -> None:
-    from station_desktop.store.migrate import open_store
+    from station_desktop.services import open_store
     from station_desktop.sync.bundle import import_bundle
 
     store = open_store(data_dir, daily_backup=False)

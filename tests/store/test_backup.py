@@ -8,7 +8,7 @@ import pytest
 
 from station_desktop.domain.errors import StorageError
 from station_desktop.store.backup import backup, restore, rotate_daily, summarize
-from station_desktop.store.migrate import open_store
+from station_desktop.services import open_store
 from station_desktop.services import Service
 from tests.conftest import TODAY, make_id
 

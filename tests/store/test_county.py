@@ -24,7 +24,7 @@ from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import ValidationError
 from station_desktop.store import county, stats
 from station_desktop.store.county_demo import generate_county
-from station_desktop.store.migrate import open_store
+from station_desktop.services import open_store
 from tests.conftest import TODAY
 
 CATS = Catalogues.defaults()

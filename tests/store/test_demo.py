@@ -17,7 +17,7 @@ from station_desktop.domain.enums import AidState, Level, ReviewDecision, next_a
 from station_desktop.domain.errors import StationError
 from station_desktop.domain.idnumber import parse_id_number
 from station_desktop.store.demo import DEMO_TABLES, generate_demo, make_persons, make_visits
-from station_desktop.store.migrate import open_store
+from station_desktop.services import open_store
 from station_desktop.store.models import MODEL_BY_TABLE
 
 TODAY = date(2026, 11, 23)

@@ -11,7 +11,8 @@ import pytest
 
 from station_desktop.domain.errors import StorageError
 from station_desktop.store.db import DB_FILENAME
-from station_desktop.store.migrate import current_revision, head_revision, open_store
+from station_desktop.store.migrate import current_revision, head_revision
+from station_desktop.services import open_store
 from station_desktop.store.search import search
 
 DATA = Path(__file__).parent.parent / "data"
@@ -136,7 +137,7 @@ def test_opening_a_current_database_does_not_import_alembic(tmp_path):
 
     open_store(tmp_path).close()
     code = ("import sys\nfrom pathlib import Path\n"
-            "from station_desktop.store.migrate import open_store\n"
+            "from station_desktop.services import open_store\n"
             f"open_store(Path({str(tmp_path)!r})).close()\n"
             "sys.exit(1 if 'alembic' in sys.modules else 0)\n")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

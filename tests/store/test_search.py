@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from station_desktop.store.migrate import open_store
+from station_desktop.services import open_store
 from station_desktop.store.models import Person, new_id, utc_now
 from station_desktop.store.search import (
     KeyKind,

@@ -40,7 +40,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from station_desktop.store.db import DB_FILENAME, Store
 from station_desktop.store.demo import generate_demo
-from station_desktop.store.migrate import open_store
+from station_desktop.services import open_store
 from station_desktop.services import Service
 from station_desktop.sync import container as c
 from station_desktop.sync import enrol

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.store import county as sc
 from station_desktop.store.county_demo import generate_county
-from station_desktop.store.migrate import open_store
+from station_desktop.services import open_store
 from station_desktop.services import Service
 from station_desktop.ui.config import Config
 from station_desktop.ui.context import AppContext

@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
 from station_desktop.store.demo import generate_demo
-from station_desktop.store.migrate import open_store
+from station_desktop.services import open_store
 from station_desktop.services import Service
 from station_desktop.sync import bundle, enrol, review
 from station_desktop.sync.keys import ensure_keys

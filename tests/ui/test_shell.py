@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWizard
 
-from station_desktop.store.migrate import open_store
+from station_desktop.services import open_store
 from station_desktop.services import Service
 from station_desktop.ui.config import Config
 from station_desktop.ui.context import AppContext

@@ -49,7 +49,7 @@ def emit(args: argparse.Namespace, data: Any, human: Callable[[], None]) -> None
 
 def _open(args: argparse.Namespace):  # noqa: ANN202 - returns (Store, Service)
     from station_desktop.domain.errors import StorageError
-    from station_desktop.store.migrate import open_store
+    from station_desktop.services import open_store
     from station_desktop.store.recovery import diagnose
     from station_desktop.services import Service
 
@@ -94,7 +94,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def init_demo(data_dir: Path, persons: int = 300, progress=None, cancel=None) -> dict[str, int]:  # noqa: ANN001
     """Make ``data_dir`` a demo village station with realistic records (idempotent)."""
     from station_desktop.store.demo import generate_demo
-    from station_desktop.store.migrate import open_store
+    from station_desktop.services import open_store
     from station_desktop.services import Service
     from station_desktop.sync.keys import ensure_keys
 
@@ -121,7 +121,7 @@ def init_demo(data_dir: Path, persons: int = 300, progress=None, cancel=None) ->
 def init_demo_county(data_dir: Path, stations_per_town: int = 5) -> dict[str, int]:
     """Make an empty ``data_dir`` a demo county: three towns of demo villages, some stale."""
     from station_desktop.store.county_demo import generate_county
-    from station_desktop.store.migrate import open_store
+    from station_desktop.services import open_store
     from station_desktop.sync.keys import ensure_keys
 
     store = open_store(data_dir)

@@ -6,6 +6,7 @@ import, campaigns, bundle merges and the demo generator all come through
 here; nothing else opens a write transaction (tests/test_architecture.py).
 """
 
+from station_desktop.services.opening import open_store
 from station_desktop.services.station import Service
 
-__all__ = ["Service"]
+__all__ = ["Service", "open_store"]

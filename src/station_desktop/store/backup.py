@@ -215,7 +215,7 @@ def restore_data_dir(
     a refused restore changes nothing, and the caller reopens its own file.
     ``label`` names the backup in the audit log when ``source`` is its decrypted copy.
     """
-    from station_desktop.store.migrate import open_store
+    from station_desktop.services import open_store
     from station_desktop.store.models import AuditEvent
     from station_desktop.store.search import rebuild_index
 

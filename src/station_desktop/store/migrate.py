@@ -1,14 +1,14 @@
-"""Opening a data dir: check the file, back it up, migrate it, refuse what is too new."""
+"""Schema revisions and Alembic: what a file's schema is, whether this program can open it,
+and the upgrade step. Opening a data dir (check, back up, migrate) is
+``station_desktop.services.opening.open_store``."""
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
 from pathlib import Path
 
 from station_desktop.domain.errors import StorageError
-from station_desktop.store.backup import backup_file, backups_dir, rotate_daily
-from station_desktop.store.db import APPLICATION_ID, DB_FILENAME, Store, make_engine, quick_check
+from station_desktop.store.db import APPLICATION_ID, Store, quick_check
 
 #: The newest schema revision this program writes. Opening a database that is
 #: already at this revision needs no Alembic at all (its import costs 0.2 s of
@@ -76,38 +76,23 @@ def upgrade(store: Store, revision: str = "head") -> None:
         conn.commit()
 
 
-def open_store(data_dir: Path, *, migrate: bool = True, daily_backup: bool = True) -> Store:
-    """Open (creating if needed) the station database in ``data_dir``.
+def check_openable(path: Path) -> str | None:
+    """Refuse a file that is damaged, foreign or newer than this program; return its revision.
 
-    Order matters: check the file read-only, refuse a newer schema, back up
-    with the SQLite backup API, then migrate. Nothing is written before the
-    checks pass.
+    Reads only: nothing is written before these checks pass.
     """
-    data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / DB_FILENAME
-    existed = path.exists() and path.stat().st_size > 0
-    rev = None
-    if existed:
-        quick_check(path)
-        rev = current_revision(path)
-        if rev is not None and rev != SCHEMA_HEAD and rev not in known_revisions():
-            raise StorageError(
-                f"数据库由更新版本的程序创建（版本 {rev}），本程序无法打开。",
-                hint="请安装最新版本的服务站程序后再打开；数据没有被改动。",
-                code="too_new",
-                revision=rev,
-            )
-    store = Store(path, make_engine(path))
-    if migrate and rev != SCHEMA_HEAD:
-        if existed:
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            backup_file(path, backups_dir(data_dir) / f"before-upgrade-{rev}-{stamp}.sqlite3")
-        upgrade(store)
-        with store.engine.begin() as conn:
-            conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
-    store.analyze(only_if_stale=True)
-    if existed and daily_backup:
-        rotate_daily(store)
-    return store
+    quick_check(path)
+    rev = current_revision(path)
+    if rev is not None and rev != SCHEMA_HEAD and rev not in known_revisions():
+        raise StorageError(
+            f"数据库由更新版本的程序创建（版本 {rev}），本程序无法打开。",
+            hint="请安装最新版本的服务站程序后再打开；数据没有被改动。",
+            code="too_new",
+            revision=rev,
+        )
+    return rev
 
+
+def set_application_id(conn) -> None:  # noqa: ANN001 - SQLAlchemy Connection in the caller's transaction
+    """Mark the file as ours, so another program's SQLite file is never mistaken for one."""
+    conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")

@@ -189,7 +189,7 @@ class RecoveryDialog(QDialog):
 
     def keep(self) -> None:
         recovery.keep_as_is(self.data_dir)
-        from station_desktop.store.migrate import open_store
+        from station_desktop.services import open_store
 
         try:
             self.store = open_store(self.data_dir)
@@ -226,7 +226,7 @@ def open_or_recover(data_dir: Path) -> Store | None:
     The byte-level checks run first: opening the file, even to check it,
     would erase the only sign of a lost ``-wal``.
     """
-    from station_desktop.store.migrate import open_store
+    from station_desktop.services import open_store
 
     found = recovery.diagnose(data_dir, thorough=False)
     if found.ok:

@@ -51,7 +51,7 @@ def _pdf_pages(pdf: Path) -> int:
 def open_main_window(data_dir: Path, settings: Path, *, pdf: Path | None = None,
                      pdf_pages: int | None = None) -> dict[str, Any]:
     """Open the main window on ``data_dir``; returns what was seen. Raises on any problem."""
-    from station_desktop.store.migrate import open_store
+    from station_desktop.services import open_store
 
     started = time.perf_counter()
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -112,7 +112,7 @@ def restore_into_context(ctx: AppContext, source: Path,
     index rebuilt. A failed restore still reopens the old file so the program
     keeps working.
     """
-    from station_desktop.store.migrate import open_store
+    from station_desktop.services import open_store
 
     source = Path(source)
     backups.summarize(source)  # refuse a bad file while the store is still open
