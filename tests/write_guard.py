@@ -21,7 +21,7 @@ import threading
 from typing import Any
 
 _WRITE = re.compile(
-    r"^\s*(BEGIN\s+IMMEDIATE|INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.I)
+    r"^\s*(BEGIN\s+IMMEDIATE|INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|ANALYZE)\b", re.I)
 _TXN_END = re.compile(r"^\s*(COMMIT|ROLLBACK|END|BEGIN)\b", re.I)
 
 #: (first line of the statement, the program frames that issued it)
@@ -73,6 +73,7 @@ def _guarded_connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
 
 def install() -> None:
     sqlite3.connect = _guarded_connect  # type: ignore[assignment]
+    sqlite3.dbapi2.connect = _guarded_connect  # type: ignore[assignment]
 
 
 def take() -> list[tuple[str, list[str]]]:
