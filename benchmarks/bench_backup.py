@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from common import OUT, build_roster, timed, write_out  # noqa: E402
 
-from station_desktop.store.backup import backup, backup_file, summarize  # noqa: E402
+from station_desktop.services.backups import backup  # noqa: E402
+from station_desktop.store.backup import backup_file, summarize  # noqa: E402
 from station_desktop.store.db import DB_FILENAME  # noqa: E402
 from station_desktop.services import open_store  # noqa: E402
 

@@ -35,7 +35,7 @@ def build(data_dir: Path, persons: int) -> Path:
     """A demo village of ``persons`` persons, made once and reused."""
     from station_desktop.store.demo import generate_demo
     from station_desktop.services import open_store
-    from station_desktop.store.search import rebuild_index
+    from station_desktop.services.search_index import rebuild_index
     from station_desktop.services import Service
 
     marker = data_dir / f"built-{persons}"

@@ -25,7 +25,8 @@ from pathlib import Path
 
 from station_desktop.services import open_store
 from station_desktop.store.models import new_id, utc_now
-from station_desktop.store.search import name_readings, refresh_index, search
+from station_desktop.services.search_index import search
+from station_desktop.store.search import name_readings, refresh_index
 
 SEED = 20261123
 STATION = "420303100201"

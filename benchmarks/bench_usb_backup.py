@@ -22,8 +22,9 @@ from pathlib import Path
 
 from common import OUT, build_roster, write_out
 
-from station_desktop.store import backup as b
+from station_desktop.services import backups as sb
 from station_desktop.services import open_store
+from station_desktop.store import backup as b
 
 
 def seconds(fn) -> tuple[float, object]:  # noqa: ANN001
@@ -54,7 +55,7 @@ def main() -> None:
         made = None
         for i in range(args.repeat):
             c0 = time.process_time()
-            took, made = seconds(lambda i=i: b.usb_backup(store, usb / f"run{i}.stbak"))
+            took, made = seconds(lambda i=i: sb.usb_backup(store, usb / f"run{i}.stbak"))
             cpu.append(round(time.process_time() - c0, 2))
             totals.append(took)
         assert made is not None
@@ -70,7 +71,7 @@ def main() -> None:
             lambda: b.check_sealed(usb / "steps.stbak", code))
         restore_open, _ = seconds(
             lambda: b.discard_unsealed(made.path, b.unseal_for_restore(made.path, data_dir)))
-        plain, _ = seconds(lambda: b.backup(store, usb / "plain.sqlite3"))
+        plain, _ = seconds(lambda: sb.backup(store, usb / "plain.sqlite3"))
         result = {
             "persons": args.persons, "visits": args.visits,
             "database_mb": round(db_size / 1e6, 1),

@@ -38,7 +38,7 @@ def build_roster(data_dir: Path, persons: int, visits: int, *, seed: int = 11) -
             step = 200_000
             for start in range(0, visits, step):
                 insert_rows(con, "visit", make_visits(rng, rows, min(step, visits - start), TODAY))
-        from station_desktop.store.search import rebuild_index
+        from station_desktop.services.search_index import rebuild_index
 
         rebuild_index(store)
     finally:

@@ -103,7 +103,7 @@ def step_station(ws: Workspace) -> str:
 
 
 def step_check(ws: Workspace) -> str:
-    from station_desktop.store.check import check_store
+    from station_desktop.services.check import check_store
 
     store = ws.store()
     try:
@@ -120,7 +120,7 @@ def step_search(ws: Workspace) -> str:
     from pypinyin import Style, lazy_pinyin
     from sqlalchemy import text
 
-    from station_desktop.store.search import search
+    from station_desktop.services.search_index import search
 
     store = ws.store()
     try:
@@ -164,7 +164,7 @@ def step_pdf(ws: Workspace) -> str:
 
 
 def step_backup(ws: Workspace) -> str:
-    from station_desktop.store.backup import backup
+    from station_desktop.services.backups import backup
 
     store = ws.store()
     try:

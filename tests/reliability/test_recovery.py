@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from station_desktop.domain.errors import StorageError
+from station_desktop.services.recovery import recover
 from station_desktop.store import recovery
 from station_desktop.store.backup import backup_file
 from station_desktop.store.db import DB_FILENAME
@@ -100,7 +101,7 @@ def test_damage_is_named_then_recovered_keeping_the_damaged_file(station: Path, 
     choice = recovery.newest_good_backup(station)
     assert choice is not None and choice.summary is not None
     assert choice.summary.counts["person"] == PERSONS
-    result = recovery.recover(station, choice.path, problem=found.problem)
+    result = recover(station, choice.path, problem=found.problem)
     try:
         assert persons(station) == PERSONS
         assert result.summary.counts["person"] == PERSONS
@@ -181,7 +182,7 @@ def test_a_bad_backup_is_refused_before_anything_moves(station: Path, tmp_path: 
     bad = tmp_path / "bad.sqlite3"
     bad.write_bytes(b"SQLite format 3\0" + b"\xff" * 5000)
     with pytest.raises(StorageError) as err:
-        recovery.recover(station, bad)
+        recover(station, bad)
     assert err.value.code == "bad_backup"
     assert {p.name: digest(p) for p in recovery.present_files(station)} == before
     assert not (station / "damaged").exists()

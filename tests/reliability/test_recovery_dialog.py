@@ -130,7 +130,7 @@ def test_start_up_recovers_a_damaged_dir_through_the_dialog(qtbot, station: Path
 
 def test_an_encrypted_usb_backup_is_opened_with_this_pcs_code(qtbot, station: Path,
                                                               tmp_path: Path) -> None:
-    from station_desktop.store.backup import usb_backup
+    from station_desktop.services.backups import usb_backup
     from station_desktop.services import open_store
 
     store = open_store(station, daily_backup=False)
@@ -157,7 +157,7 @@ def test_a_backup_that_cannot_be_opened_keeps_the_earlier_choice(qtbot, station:
                                                                 tmp_path: Path) -> None:
     import shutil
 
-    from station_desktop.store.backup import usb_backup
+    from station_desktop.services.backups import usb_backup
     from station_desktop.services import open_store
 
     other = tmp_path / "other-pc"

@@ -444,7 +444,7 @@ BACKUPS = 3
 
 
 def _backup_run(data_dir: Path, report: Report) -> None:
-    from station_desktop.store.backup import backup
+    from station_desktop.services.backups import backup
     from station_desktop.services import open_store
 
     store = open_store(data_dir)  # also the daily rotating backup
@@ -611,6 +611,7 @@ def main(argv: list[str]) -> int:
     workload = WORKLOADS[name]
     # Import what the workloads need before "ready", so kill times fall on the work.
     import station_desktop.reports.xlsx_import  # noqa: F401
+    import station_desktop.services.backups  # noqa: F401
     import station_desktop.store.backup  # noqa: F401
     import station_desktop.store.migrate  # noqa: F401
     import station_desktop.services  # noqa: F401

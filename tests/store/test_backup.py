@@ -7,9 +7,10 @@ from datetime import date, timedelta
 import pytest
 
 from station_desktop.domain.errors import StorageError
-from station_desktop.store.backup import backup, restore, rotate_daily, summarize
-from station_desktop.services import open_store
-from station_desktop.services import Service
+from station_desktop.services import Service, open_store
+from station_desktop.services import backups as sb
+from station_desktop.services.backups import backup
+from station_desktop.store.backup import restore, rotate_daily, summarize
 from tests.conftest import TODAY, make_id
 
 
@@ -60,13 +61,13 @@ def test_daily_rotation_keeps_configured_days(store):
 
 def test_keep_days_is_a_station_setting(store):
     from station_desktop.domain.errors import ValidationError
-    from station_desktop.store.backup import daily_keep_days, set_daily_keep_days
+    from station_desktop.store.backup import daily_keep_days
 
     assert daily_keep_days(store) == 30
-    set_daily_keep_days(store, 7)
+    sb.set_daily_keep_days(store, 7)
     assert daily_keep_days(store) == 7
     with pytest.raises(ValidationError):
-        set_daily_keep_days(store, 1)
+        sb.set_daily_keep_days(store, 1)
     for back in range(12):
         rotate_daily(store, today=date(2026, 11, 23) - timedelta(days=11 - back))
     kept = sorted(p.name for p in (store.path.parent / "backups").glob("daily-*.sqlite3"))
@@ -89,7 +90,7 @@ def test_usb_backup_is_encrypted_verified_and_restores_on_a_new_pc(tmp_path, dat
     usb = tmp_path / "usb"
     usb.mkdir()
     assert b.last_usb_backup(store) is None
-    made = b.usb_backup(store, usb, operator_id=svc.operator_id)
+    made = sb.usb_backup(store, usb, operator_id=svc.operator_id)
     assert made.path.parent == usb and made.path.suffix == ".stbak"
     assert made.summary.counts["person"] == 1 and made.summary.counts["visit"] == 1
     assert made.new_code is not None and b.load_recovery_code(data_dir) == made.new_code
@@ -103,7 +104,7 @@ def test_usb_backup_is_encrypted_verified_and_restores_on_a_new_pc(tmp_path, dat
     header = b.read_header(made.path)
     assert header.fields["cipher"] == "AES-256-GCM" and header.station_code == svc.station_code
     # the second backup uses the same code and says so
-    again = b.usb_backup(store, usb / "second", operator_id=svc.operator_id)
+    again = sb.usb_backup(store, usb / "second", operator_id=svc.operator_id)
     assert again.new_code is None and again.path.name == "second.stbak"
 
     # a new PC: empty data dir, no keys
@@ -117,7 +118,7 @@ def test_usb_backup_is_encrypted_verified_and_restores_on_a_new_pc(tmp_path, dat
     plain = b.unseal_for_restore(made.path, new_pc, typed)
     assert summarize(plain).counts == made.summary.counts
     assert b.load_recovery_code(new_pc) == made.new_code  # kept for the next backups
-    restored, _store_summary, kept = b.restore_data_dir(new_pc, plain)
+    restored, _store_summary, kept = sb.restore_data_dir(new_pc, plain)
     b.discard_unsealed(made.path, plain)
     assert not plain.exists() and made.path.exists() and kept is None
     try:
@@ -132,7 +133,7 @@ def test_altered_or_truncated_usb_backup_is_refused_and_leaves_nothing(tmp_path,
     from station_desktop.store import backup as b
 
     _station_with_records(svc)
-    made = b.usb_backup(store, tmp_path / "usb" / "x.stbak")
+    made = sb.usb_backup(store, tmp_path / "usb" / "x.stbak")
     raw = bytearray(made.path.read_bytes())
     if where == "header":
         raw[raw.index(b'"station_code"') + 17] ^= 1  # a digit of the station code
@@ -178,7 +179,7 @@ def test_cancelled_usb_backup_leaves_no_file_and_no_new_code(tmp_path, data_dir,
     usb = tmp_path / "usb"
     usb.mkdir()
     with pytest.raises(StationError) as e:
-        b.usb_backup(store, usb, progress=Cancelled())
+        sb.usb_backup(store, usb, progress=Cancelled())
     assert e.value.code == "cancelled"
     assert list(usb.iterdir()) == [] and b.load_recovery_code(data_dir) is None
     assert b.last_usb_backup(store) is None
@@ -199,7 +200,7 @@ def test_a_stick_that_gives_back_other_bytes_fails_the_backup(tmp_path, data_dir
     from station_desktop.store import backup as b
 
     _station_with_records(svc)
-    first = b.usb_backup(store, tmp_path / "ok.stbak")  # the code exists from now on
+    first = sb.usb_backup(store, tmp_path / "ok.stbak")  # the code exists from now on
 
     def bad_medium(path):
         raw = bytearray(path.read_bytes())
@@ -208,7 +209,7 @@ def test_a_stick_that_gives_back_other_bytes_fails_the_backup(tmp_path, data_dir
 
     monkeypatch.setattr(b, "_drop_cache", bad_medium)
     with pytest.raises(StorageError) as e:
-        b.usb_backup(store, tmp_path / "bad.stbak")
+        sb.usb_backup(store, tmp_path / "bad.stbak")
     assert e.value.code == "backup_mismatch" and "换一个U盘" in e.value.user_text()
     assert not (tmp_path / "bad.stbak").exists() and first.path.exists()
     assert b.load_recovery_code(data_dir) == first.new_code  # an existing code is kept
@@ -226,7 +227,7 @@ def test_format_opens_with_standard_tools_as_documented(tmp_path, svc, store):
     from station_desktop.store import backup as b
 
     _station_with_records(svc)
-    made = b.usb_backup(store, tmp_path / "doc.stbak")
+    made = sb.usb_backup(store, tmp_path / "doc.stbak")
     raw = made.path.read_bytes()
     assert raw[:8] == b"STNDBAK\x01"
     h = int.from_bytes(raw[8:12], "big")

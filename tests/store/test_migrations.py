@@ -13,7 +13,7 @@ from station_desktop.domain.errors import StorageError
 from station_desktop.store.db import DB_FILENAME
 from station_desktop.store.migrate import current_revision, head_revision
 from station_desktop.services import open_store
-from station_desktop.store.search import search
+from station_desktop.services.search_index import search
 
 DATA = Path(__file__).parent.parent / "data"
 

@@ -11,14 +11,8 @@ from sqlalchemy import select, text
 
 from station_desktop.services import open_store
 from station_desktop.store.models import Person, new_id, utc_now
-from station_desktop.store.search import (
-    KeyKind,
-    SearchHit,
-    person_keys,
-    rebuild_index,
-    refresh_index,
-    search,
-)
+from station_desktop.services.search_index import rebuild_index, search
+from station_desktop.store.search import KeyKind, SearchHit, person_keys, refresh_index
 
 STATION = "420303100201"
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -272,6 +266,30 @@ def test_refresh_accepts_sqlalchemy_connection_and_rebuild(store, people):
         after = s.execute(text("SELECT count(*) FROM search_key")).scalar_one()
     assert before == after > 0
     assert people["李明"] in ids(search(store, "lm"))
+
+
+def test_the_index_is_written_only_inside_a_write_transaction(store, people):
+    """The store's helper never opens (or autocommits) its own: services.search_index does."""
+    import sqlite3
+
+    con = sqlite3.connect(store.path, isolation_level=None)
+    try:
+        with pytest.raises(RuntimeError):
+            refresh_index(con)
+        assert con.execute("SELECT count(*) FROM search_key").fetchone()[0] == 0
+    finally:
+        con.close()
+
+
+def test_find_reads_only_and_search_refreshes_first(store, people):
+    from station_desktop.store.search import find
+
+    assert find(store, "zsf") == []  # nobody indexed yet: find does not write
+    with store.read() as s:
+        assert s.execute(text("SELECT count(*) FROM search_pending")).scalar_one() == len(people)
+    assert people["张三丰"] in ids(search(store, "zsf"))
+    with store.read() as s:
+        assert s.execute(text("SELECT count(*) FROM search_pending")).scalar_one() == 0
 
 
 def test_limit_and_dedupe(store, people):

@@ -12,7 +12,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel
 
 import station_desktop.ui.errors as errors
-from station_desktop.store.search import search
+from station_desktop.services.search_index import search
 from station_desktop.ui import config as cfg
 from station_desktop.ui.config import Config
 from station_desktop.ui.context import AppContext
@@ -294,10 +294,11 @@ def test_backup_then_restore_brings_back_backed_up_state(
 
 def test_encrypted_backup_on_a_pc_without_the_code_asks_for_it(
         qtbot, page, ctx, svc, store, tmp_path):
+    from station_desktop.services.backups import usb_backup
     from station_desktop.store import backup as b
 
     svc.create("person", {"name": "张三丰", "id_number": make_id(seq=31), "categories": "退役士兵"})
-    made = b.usb_backup(store, tmp_path / "usb.stbak")
+    made = usb_backup(store, tmp_path / "usb.stbak")
     code = made.new_code
     b.recovery_code_path(store.path.parent).unlink()  # as on a new PC
     svc.create("person", {"name": "李四", "id_number": make_id(seq=33), "categories": "退役士兵"})

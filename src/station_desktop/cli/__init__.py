@@ -152,7 +152,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from station_desktop.store.search import search
+    from station_desktop.services.search_index import search
 
     store, _svc = _open(args)
     try:
@@ -254,7 +254,7 @@ def cmd_due(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from station_desktop.store.check import check_store
+    from station_desktop.services.check import check_store
 
     store, _svc = _open(args)
     try:
@@ -272,7 +272,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from station_desktop.store.backup import SEALED_SUFFIX, backup, usb_backup
+    from station_desktop.services.backups import backup, usb_backup
+    from station_desktop.store.backup import SEALED_SUFFIX
 
     dest = Path(args.file)
     store, _svc = _open(args)
@@ -301,22 +302,26 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from station_desktop.cli.restore import confirm_restore
+    from station_desktop.services.backups import restore_data_dir
     from station_desktop.store.backup import (
+        adopt_recovery_code,
         discard_unsealed,
-        restore_data_dir,
         summarize,
         unseal_for_restore,
     )
 
     source = Path(args.file)
-    # An encrypted USB backup opens with this PC's recovery code or --recovery-code.
-    plain = unseal_for_restore(source, args.data_dir, args.recovery_code)
+    # An encrypted USB backup opens with this PC's recovery code or --recovery-code;
+    # a typed code is kept on this PC only once the restore goes ahead.
+    plain = unseal_for_restore(source, args.data_dir, args.recovery_code, keep_code=False)
     try:
         preview = summarize(plain)
-        if not args.yes and not args.json:
-            print(f"备份内容：{preview.station_name or ''}（{preview.station_code or ''}），"
-                  f"最后修改 {preview.last_change_at or '无'}，人员 {preview.counts['person']}，"
-                  f"走访 {preview.counts['visit']}。")
+        if not args.yes and not confirm_restore(
+                preview, source, args.data_dir, out=sys.stderr if args.json else sys.stdout):
+            return EXIT_REFUSED
+        if plain != source:
+            adopt_recovery_code(args.data_dir, args.recovery_code)
         store, summary, kept = restore_data_dir(args.data_dir, plain, label=source)
         store.close()
     finally:
@@ -330,6 +335,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_recover(args: argparse.Namespace) -> int:
     """recover: say what is wrong with the database; with --yes keep it aside and restore."""
     from station_desktop.domain.errors import StorageError
+    from station_desktop.services.recovery import recover
     from station_desktop.store import recovery
     from station_desktop.store.backup import discard_unsealed, unseal_for_restore
 
@@ -365,7 +371,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
                 f"人员 {c['person']}，走访 {c['visit']}。\n"
                 "确认后加 --yes 再运行一次：原文件会移到数据目录的 damaged 文件夹保留。"))
             return EXIT_REFUSED
-        result = recovery.recover(args.data_dir, choice.path, problem=found.problem)
+        result = recover(args.data_dir, choice.path, problem=found.problem)
         result.store.close()
     finally:
         if source and plain:
@@ -525,7 +531,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("file")
     sp = add("restore", cmd_restore, "从备份恢复")
     sp.add_argument("file")
-    sp.add_argument("--yes", action="store_true", help="不显示预览")
+    sp.add_argument("--yes", action="store_true",
+                    help="不询问，直接恢复（脚本中用；不加时先显示将替换什么并询问）")
     sp.add_argument("--recovery-code", default=None, help="加密U盘备份的恢复码（本机没有时）")
     sp = add("recover", cmd_recover, "数据文件损坏时：检查并从备份恢复（原文件另存保留）")
     sp.add_argument("--backup", help="使用这个备份文件（默认最新的可用备份）")

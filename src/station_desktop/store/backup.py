@@ -12,21 +12,21 @@ import secrets
 import sqlite3
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from station_desktop.domain.errors import StationError, StorageError, ValidationError
-
-if TYPE_CHECKING:
-    from station_desktop.store.db import Store
+from station_desktop.domain.progress import Progress, tick
+from station_desktop.store.db import DB_FILENAME, Store, quick_check
+from station_desktop.store.migrate import known_revisions
 
 DAILY_PREFIX = "daily-"
 DEFAULT_KEEP_DAYS = 30
@@ -76,8 +76,6 @@ _COUNTED = ("person", "visit", "aid_application", "dispute_case", "honour", "cha
 
 def summarize(path: Path) -> BackupSummary:
     """What a backup holds (for the restore preview), refusing files that are not ours."""
-    from station_desktop.store.db import quick_check
-
     quick_check(path)
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
@@ -106,20 +104,19 @@ def summarize(path: Path) -> BackupSummary:
     )
 
 
-def backup(store: Store, dest: Path, *, operator_id: str | None = None) -> BackupSummary:
-    """Back up to ``dest``, verify what was written by reading it back, note it in the audit log."""
-    from station_desktop.store.models import AuditEvent
+def verified_copy(src: Path, dest: Path) -> BackupSummary:
+    """Copy the database at ``src`` to ``dest`` and read the copy back: it must hold what ``src`` holds.
 
-    backup_file(store.path, dest)
+    The file half of a backup; the services layer notes it in the audit log.
+    """
+    backup_file(src, dest)
     written = summarize(dest)
-    live = summarize(store.path)
+    live = summarize(src)
     if written.counts != live.counts:  # pragma: no cover - would mean a broken medium
         raise StorageError(
             f"备份文件“{dest}”校验不一致。", hint="请换一个U盘或文件夹再备份一次。",
             code="backup_mismatch",
         )
-    with store.write(operator_id) as s:
-        s.add(AuditEvent(action="backup", operator_id=operator_id, detail={"file": str(dest)}))
     return written
 
 
@@ -134,17 +131,6 @@ def daily_keep_days(store: Store) -> int:
     except ValueError:
         return DEFAULT_KEEP_DAYS
     return min(max(days, KEEP_DAYS_RANGE[0]), KEEP_DAYS_RANGE[1])
-
-
-def set_daily_keep_days(store: Store, days: int) -> int:
-    from station_desktop.store.models import Meta
-
-    low, high = KEEP_DAYS_RANGE
-    if not low <= int(days) <= high:
-        raise ValidationError("keep_days", f"自动备份保留天数须在 {low}–{high} 天之间。")
-    with store.write(None) as s:
-        s.merge(Meta(key=KEEP_DAYS_KEY, value=str(int(days))))
-    return int(days)
 
 
 def rotate_daily(store: Store, keep_days: int | None = None, today: date | None = None) -> Path | None:
@@ -178,9 +164,6 @@ def restore(data_dir: Path, source: Path) -> tuple[BackupSummary, Path | None]:
     the current database is kept aside as ``before-restore-*.sqlite3``. The
     caller must have closed its Store. Returns the summary and the kept copy.
     """
-    from station_desktop.store.db import DB_FILENAME
-    from station_desktop.store.migrate import known_revisions
-
     summary = summarize(source)
     if summary.revision not in known_revisions():
         raise StorageError(
@@ -201,41 +184,6 @@ def restore(data_dir: Path, source: Path) -> tuple[BackupSummary, Path | None]:
         dst.close()
         src.close()
     return summary, kept
-
-
-def restore_data_dir(
-    data_dir: Path, source: Path, *, operator_id: str | None = None, progress=None,  # noqa: ANN001
-    label: Path | None = None,
-) -> tuple[Store, BackupSummary, Path | None]:
-    """Restore ``source`` into ``data_dir`` and reopen it, ready to use.
-
-    The one restore path for the CLI and the GUI: the backup is checked, the
-    current file kept aside, the copy made, the search index rebuilt and the
-    restore written to the audit log. The caller must have closed its Store;
-    a refused restore changes nothing, and the caller reopens its own file.
-    ``label`` names the backup in the audit log when ``source`` is its decrypted copy.
-    """
-    from station_desktop.services import open_store
-    from station_desktop.store.models import AuditEvent
-    from station_desktop.store.search import rebuild_index
-
-    step = progress or (lambda _done, _total: None)
-    step(0, 3)
-    summary, kept = restore(data_dir, source)
-    store = open_store(data_dir, daily_backup=False)
-    step(1, 3)
-    rebuild_index(store)
-    step(2, 3)
-    with store.write(operator_id) as s:
-        from sqlalchemy import text
-
-        known = s.execute(text("SELECT 1 FROM operator WHERE id = :i"), {"i": operator_id}).first()
-        operator_id = operator_id if known else None
-        s.add(AuditEvent(action="restore", operator_id=operator_id,
-                         detail={"file": str(label or source),
-                                 "kept": str(kept) if kept else None}))
-    step(3, 3)
-    return store, summary, kept
 
 
 # --- encrypted backups for a USB stick -----------------------------------------------
@@ -378,9 +326,7 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def _cancelled(progress: Any) -> None:
-    if getattr(progress, "cancelled", False):
-        raise StationError("已取消备份，没有留下不完整的文件。", code="cancelled")
+_CANCELLED = "已取消备份，没有留下不完整的文件。"
 
 
 def _deflate_block(block: bytes, primer: bytes) -> bytes:
@@ -414,7 +360,7 @@ def _deflate(fin: Any) -> Iterator[tuple[bytes, bytes]]:
 
 
 def seal_file(src: Path, dest: Path, code: str, *, station_code: str | None = None,
-              progress: Callable[[int, int], None] | None = None, offset: int = 0,
+              progress: Progress | None = None, offset: int = 0,
               total: int | None = None) -> tuple[str, str]:
     """Compress and encrypt the SQLite file ``src`` to ``dest``.
 
@@ -443,7 +389,6 @@ def seal_file(src: Path, dest: Path, code: str, *, station_code: str | None = No
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")
-    step = progress or (lambda _d, _t: None)
     total = total or size
     try:
         with open(src, "rb") as fin, open(tmp, "wb") as fout:
@@ -458,8 +403,7 @@ def seal_file(src: Path, dest: Path, code: str, *, station_code: str | None = No
                 digest.update(chunk)
                 put(enc.update(packed))
                 done += len(chunk)
-                step(offset + done, total)
-                _cancelled(progress)
+                tick(progress, offset + done, total, _CANCELLED)
             enc.finalize()
             put(enc.tag)
             fout.flush()
@@ -485,7 +429,7 @@ def _drop_cache(path: Path) -> None:
 
 
 def unseal_file(src: Path, dest: Path | None, code: str, *,
-                progress: Callable[[int, int], None] | None = None, offset: int = 0,
+                progress: Progress | None = None, offset: int = 0,
                 total: int | None = None) -> str:
     """Decrypt the backup ``src`` (to ``dest``, or only to check it); returns SHA-256 of the content.
 
@@ -532,7 +476,7 @@ def unseal_file(src: Path, dest: Path | None, code: str, *,
     return digest.hexdigest()
 
 
-def check_sealed(src: Path, code: str, *, progress: Callable[[int, int], None] | None = None,
+def check_sealed(src: Path, code: str, *, progress: Progress | None = None,
                  offset: int = 0, total: int | None = None) -> str:
     """Read the whole encrypted file back and verify its GCM tag; returns SHA-256 of the file.
 
@@ -554,10 +498,9 @@ def check_sealed(src: Path, code: str, *, progress: Callable[[int, int], None] |
     return whole.hexdigest()
 
 
-def _ciphertext(fin: Any, body: int, damaged: StorageError, progress: Any, offset: int,
-                total: int | None) -> Iterator[bytes]:
+def _ciphertext(fin: Any, body: int, damaged: StorageError, progress: Progress | None,
+                offset: int, total: int | None) -> Iterator[bytes]:
     """The ``body`` bytes of ciphertext from ``fin`` in chunks, reporting progress, honouring cancel."""
-    step = progress or (lambda _d, _t: None)
     left = body
     while left > 0:
         chunk = fin.read(min(CHUNK, left))
@@ -565,8 +508,7 @@ def _ciphertext(fin: Any, body: int, damaged: StorageError, progress: Any, offse
             raise damaged
         left -= len(chunk)
         yield chunk
-        step(offset + body - left, total or body)
-        _cancelled(progress)
+        tick(progress, offset + body - left, total or body, _CANCELLED)
 
 
 def _opened(src: Path, code: str) -> tuple[SealedHeader, Any, int, int, StorageError]:
@@ -628,8 +570,7 @@ def usb_file_name(station_code: str | None, when: datetime | None = None) -> str
     return f"服务站备份-{code}{when:%Y%m%d-%H%M}{SEALED_SUFFIX}"
 
 
-def usb_backup(store: Store, dest: Path, *, operator_id: str | None = None,
-               progress: Callable[[int, int], None] | None = None) -> UsbBackup:
+def seal_usb_backup(store: Store, dest: Path, *, progress: Progress | None = None) -> UsbBackup:
     """An encrypted, verified backup at ``dest`` (a file, or a folder to put one in).
 
     1. a snapshot with the SQLite backup API into the data dir's backups folder;
@@ -641,9 +582,9 @@ def usb_backup(store: Store, dest: Path, *, operator_id: str | None = None,
        was written, and the GCM tag must verify, so what is on the stick is
        exactly the checked snapshot, sealed.
     The recovery code is the station's (``keys/``); the first USB backup creates it.
+    This is the file work; ``services.backups.usb_backup`` also notes the backup
+    in the audit log (which :func:`last_usb_backup` reads).
     """
-    from station_desktop.store.models import AuditEvent
-
     data_dir = store.path.parent
     dest = Path(dest)
     station_code = store.meta("station_code")
@@ -692,9 +633,6 @@ def usb_backup(store: Store, dest: Path, *, operator_id: str | None = None,
     finally:
         snapshot.unlink(missing_ok=True)
     written = dest.stat().st_size
-    with store.write(operator_id) as s:
-        s.add(AuditEvent(action=USB_ACTION, operator_id=operator_id,
-                         detail={"file": str(dest), "bytes": written, "counts": summary.counts}))
     return UsbBackup(dest, BackupSummary(dest, summary.station_code, summary.station_name,
                                          summary.revision, summary.last_change_at,
                                          summary.counts), written, plain_sha, new_code)
@@ -707,14 +645,16 @@ def last_usb_backup(store: Store) -> str | None:
             "SELECT max(at) FROM audit_event WHERE action = ?", (USB_ACTION,)).scalar()
 
 
-def unseal_for_restore(source: Path, data_dir: Path, code: str | None = None) -> Path:
+def unseal_for_restore(source: Path, data_dir: Path, code: str | None = None, *,
+                       keep_code: bool = True) -> Path:
     """The plain SQLite file behind the backup ``source``, ready for ``summarize``/``restore``.
 
     A plain backup is returned as it is. An encrypted one is decrypted into the
     data dir's backups folder (the caller removes it, see :func:`discard_unsealed`)
     with ``code`` or else the code kept on this PC; a code typed in that opens
-    it is kept on this PC when it has none (a new PC carries on with the code
-    on paper). Raises :class:`RecoveryCodeNeeded` when no code fits.
+    it is kept on this PC when it has none (:func:`adopt_recovery_code`; with
+    ``keep_code=False`` the caller does that once the restore goes ahead).
+    Raises :class:`RecoveryCodeNeeded` when no code fits.
     """
     if read_header(source) is None:
         return Path(source)
@@ -726,9 +666,16 @@ def unseal_for_restore(source: Path, data_dir: Path, code: str | None = None) ->
             hint="请输入第一次备份到U盘时抄写（打印）的恢复码。", code="recovery_code_needed")
     plain = backups_dir(data_dir) / f"unsealed-{datetime.now():%Y%m%d-%H%M%S}.tmp"
     unseal_file(source, plain, code)
-    if local is None:
-        save_recovery_code(data_dir, code)
+    if keep_code:
+        adopt_recovery_code(data_dir, code)
     return plain
+
+
+def adopt_recovery_code(data_dir: Path, code: str | None) -> None:
+    """Keep ``code`` (one that opened a backup) on this PC when it has none yet:
+    a new PC carries on with the code on paper."""
+    if code and load_recovery_code(data_dir) is None:
+        save_recovery_code(data_dir, code)
 
 
 def discard_unsealed(source: Path, plain: Path) -> None:

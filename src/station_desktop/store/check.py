@@ -1,4 +1,4 @@
-"""``check``: is the database whole, and is every record covered by change capture?"""
+"""``check``: is the database whole, and is every record covered by change capture? (Reads only.)"""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ from station_desktop.store.db import Store
 from station_desktop.store.models import SYNCED_TABLES
 
 
-def check_store(store: Store, *, repair: bool = False) -> dict[str, Any]:
+def check_store(store: Store) -> dict[str, Any]:
+    """Read-only checks, each an item with a label, ok and a detail for the cadre.
+
+    ``services.check.check_store`` repairs what can be repaired (the search index) first.
+    """
     items: list[dict[str, Any]] = []
 
     def add(label: str, ok: bool, detail: str) -> None:
@@ -37,10 +41,5 @@ def check_store(store: Store, *, repair: bool = False) -> dict[str, Any]:
         add("每条记录都有变更记录", uncaptured == 0, f"{uncaptured} 条记录没有变更记录")
         add("每条记录都有时钟", unclocked == 0, f"{unclocked} 条记录时钟为空")
         pending = conn.execute(text("SELECT count(*) FROM search_pending")).scalar_one()
-    if repair and pending:
-        from station_desktop.store.search import rebuild_index
-
-        rebuild_index(store)
-        pending = 0
     add("查找索引", True, f"{pending} 人待更新索引（下次查找时自动完成）" if pending else "最新")
     return {"ok": all(i["ok"] for i in items), "items": items}

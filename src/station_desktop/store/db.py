@@ -49,7 +49,7 @@ def make_engine(path: Path) -> Engine:
 
 
 class Store:
-    """An open station database. Create with :func:`station_desktop.store.open_store`."""
+    """An open station database. Create with :func:`station_desktop.services.open_store`."""
 
     def __init__(self, path: Path, engine: Engine | None = None):
         self.path = Path(path)
@@ -111,6 +111,8 @@ class Store:
         2-5x slower for every whole-roster query. With ``only_if_stale`` it
         runs only when the roster is large and has grown or shrunk by a tenth
         since the last run, so an open that changes nothing writes nothing.
+        It writes ``sqlite_stat1``: only a services function calls it (opening
+        a data dir, a bulk import), and the tests' write guard checks that.
         """
         with self.engine.begin() as conn:
             if only_if_stale:

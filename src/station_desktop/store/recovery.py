@@ -3,9 +3,9 @@
 :func:`diagnose` looks at the file before anything opens it (an open, even a
 read-only one, rebuilds SQLite's WAL index and so erases the evidence of a
 lost ``-wal`` file), then runs the same checks as ``open_store``.
-:func:`recover` moves the damaged file and its ``-wal``/``-shm`` aside to
-``<data>/damaged/<timestamp>/`` and restores a verified backup: nothing is
-overwritten or deleted.
+:func:`set_aside` moves the damaged file and its ``-wal``/``-shm`` to
+``<data>/damaged/<timestamp>/``; ``services.recovery.recover`` does that and
+restores a verified backup: nothing is overwritten or deleted.
 """
 
 from __future__ import annotations
@@ -14,18 +14,14 @@ import os
 import shutil
 import sqlite3
 import struct
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from station_desktop.domain.errors import StationError, StorageError
-from station_desktop.store.backup import BackupSummary, restore_data_dir, summarize
+from station_desktop.store.backup import BackupSummary, summarize
 from station_desktop.store.db import DB_FILENAME, quick_check
-
-if TYPE_CHECKING:
-    from station_desktop.store.db import Store
+from station_desktop.store.migrate import SCHEMA_HEAD, current_revision, known_revisions
 
 SIDECARS = ("-wal", "-shm", "-journal")
 DAMAGED_DIR = "damaged"
@@ -84,14 +80,6 @@ class BackupChoice:
     @property
     def good(self) -> bool:
         return self.summary is not None
-
-
-@dataclass
-class RecoveryResult:
-    store: Store
-    summary: BackupSummary
-    damaged_dir: Path | None
-    moved: list[Path] = field(default_factory=list)
 
 
 def db_path(data_dir: Path) -> Path:
@@ -185,8 +173,6 @@ def diagnose(data_dir: Path, *, thorough: bool = True) -> Diagnosis:
         return Diagnosis(data_dir, None, "", files)
     try:
         quick_check(path)
-        from station_desktop.store.migrate import SCHEMA_HEAD, current_revision, known_revisions
-
         rev = current_revision(path)
     except StorageError as exc:
         return Diagnosis(data_dir, exc.code if exc.code in PROBLEMS else "corrupt",
@@ -208,8 +194,6 @@ def list_backups(data_dir: Path, extra: list[Path] | None = None) -> list[Path]:
 
 def verify_backup(path: Path) -> BackupChoice:
     """Read a backup through: healthy, ours, a schema this program knows (else ``error``)."""
-    from station_desktop.store.migrate import known_revisions
-
     path = Path(path)
     st = path.stat()
     made = datetime.fromtimestamp(st.st_mtime)
@@ -258,31 +242,6 @@ def set_aside(data_dir: Path, *, copy_db: bool = False) -> tuple[Path | None, li
             os.replace(f, dest)
         moved.append(dest)
     return target, moved
-
-
-def recover(
-    data_dir: Path, backup: Path, *, problem: str | None = None,
-    operator_id: str | None = None, progress: Callable[[int, int], None] | None = None,
-) -> RecoveryResult:
-    """Keep the damaged file aside and restore ``backup`` into ``data_dir``, ready to use.
-
-    The backup is verified before anything is moved, so a refused backup
-    changes nothing. The caller must not hold the database open.
-    """
-    choice = verify_backup(backup)
-    if not choice.good:
-        raise StorageError(f"备份文件“{backup}”不能使用：{choice.error}。",
-                           hint="请选择另一个备份。", code="bad_backup")
-    damaged_dir, moved = set_aside(data_dir)
-    store, summary, _kept = restore_data_dir(data_dir, Path(backup), operator_id=operator_id,
-                                             progress=progress)
-    from station_desktop.store.models import AuditEvent
-
-    with store.write(None) as s:
-        s.add(AuditEvent(action="recover", operator_id=None, detail={
-            "file": str(backup), "problem": problem,
-            "damaged": str(damaged_dir) if damaged_dir else None}))
-    return RecoveryResult(store, summary, damaged_dir, moved)
 
 
 def keep_as_is(data_dir: Path) -> Path | None:

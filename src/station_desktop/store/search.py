@@ -47,7 +47,9 @@ keys of the queued persons; the SNAPSHOT row tells it exactly which keys a
 person had, so stale keys are removed by primary key without an index on
 ``person_id``. Tombstoned persons have no keys. The index records the key
 layout version and the pypinyin version in ``meta``; when either changes the
-whole index is rebuilt at the next refresh.
+whole index is rebuilt at the next refresh. The refresh writes, so it runs
+in a transaction that ``services.search_index`` opens: :func:`find` here only
+reads, and ``services.search_index.search`` refreshes the index before it.
 """
 
 from __future__ import annotations
@@ -361,6 +363,14 @@ def _dbapi(conn: Connection | sqlite3.Connection) -> sqlite3.Connection:
     return raw  # type: ignore[return-value]
 
 
+def _in_transaction(conn: Connection | sqlite3.Connection) -> sqlite3.Connection:
+    con = _dbapi(conn)
+    if not con.in_transaction:
+        # Outside a transaction every statement would commit on its own: half an index.
+        raise RuntimeError("the search index is written inside the caller's write transaction")
+    return con
+
+
 def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -383,23 +393,19 @@ def _ensure_version(con: sqlite3.Connection) -> None:
 def refresh_index(conn: Connection | sqlite3.Connection, *, batch: int = 5000) -> int:
     """Recompute the keys of every person queued in ``search_pending``; return how many.
 
-    Runs inside the caller's transaction (a raw sqlite3 connection that is not
-    in one gets its own, committed at the end). Tombstoned and vanished
-    persons lose their keys.
+    A helper for a services function: it runs inside the caller's write
+    transaction (``services.search_index`` opens it) and never commits.
+    Tombstoned and vanished persons lose their keys.
     """
-    con = _dbapi(conn)
-    own = not con.in_transaction
-    if own:
-        con.execute("BEGIN IMMEDIATE")
-    try:
-        done = _refresh(con, batch)
-    except BaseException:
-        if own:
-            con.rollback()
-        raise
-    if own:
-        con.commit()
-    return done
+    return _refresh(_in_transaction(conn), batch)
+
+
+def reindex_all(conn: Connection | sqlite3.Connection) -> int:
+    """Queue every person and index them all, inside the caller's write transaction."""
+    con = _in_transaction(conn)
+    con.execute("DELETE FROM search_key")
+    con.execute("INSERT OR IGNORE INTO search_pending (person_id) SELECT id FROM person")
+    return refresh_index(con)
 
 
 # Above this many new keys in one batch they are staged in a temporary table and
@@ -480,14 +486,6 @@ def _refresh(con: sqlite3.Connection, batch: int) -> int:
         if collecting:
             gc.enable()
     return done
-
-
-def rebuild_index(store: Store) -> int:
-    """Queue every person and index them all (``check --repair``, after a restore)."""
-    with store.raw_write() as con:
-        con.execute("DELETE FROM search_key")
-        con.execute("INSERT OR IGNORE INTO search_pending (person_id) SELECT id FROM person")
-        return refresh_index(con)
 
 
 # --- searching ---------------------------------------------------------------
@@ -714,27 +712,45 @@ def _shown_phone(row: tuple[Any, ...], cand: _Candidate, q: str) -> str | None:
     return phone or phone2
 
 
-def _session_dbapi(session: Session) -> sqlite3.Connection:
+def session_dbapi(session: Session) -> sqlite3.Connection:
+    """The sqlite3 connection under a Session's transaction (its own transaction begun)."""
     raw = session.connection().connection.dbapi_connection
     assert raw is not None
     return raw  # type: ignore[return-value]
 
 
-def search(store: Store, query: str, *, limit: int = 20,
-           include_deleted: bool = False) -> list[SearchHit]:
-    """Persons matching ``query``, best first: at most ``limit`` hits."""
+def searchable(query: str) -> bool:
+    """Whether ``query`` is worth a lookup (not empty, not a number too short to mean anything)."""
+    return bool(_plan(query))
+
+
+def index_is_current(store: Store) -> bool:
+    """No person is waiting in ``search_pending`` and the keys are of this program's layout."""
+    with store.read() as session:
+        return _index_is_current(session_dbapi(session))
+
+
+def pending_count(store: Store) -> int:
+    """How many persons wait for their search keys to be recomputed."""
+    with store.read() as session:
+        return session_dbapi(session).execute("SELECT count(*) FROM search_pending").fetchone()[0]
+
+
+def find(store: Store, query: str, *, limit: int = 20,
+         include_deleted: bool = False) -> list[SearchHit]:
+    """Persons matching ``query``, best first: at most ``limit`` hits.
+
+    Reads only, with the index as it stands: persons still queued in
+    ``search_pending`` are matched by their old keys. The search box calls
+    ``services.search_index.search``, which brings the index up to date first.
+    """
     steps = _plan(query)
     if not steps or limit <= 0:
         return []
     q = normalize_query(query)
-    with store.read() as session:
-        current = _index_is_current(_session_dbapi(session))
-    if not current:
-        with store.raw_write() as raw:
-            refresh_index(raw)
     people: dict[str, tuple[Any, ...]] = {}
     with store.read() as session:
-        con = _session_dbapi(session)
+        con = session_dbapi(session)
         cands = _run(con, steps, limit, people)
         _fetch_people(con, cands, people)
         if include_deleted:

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from station_desktop.store.db import Store
-from station_desktop.store.search import SearchHit, search
 from station_desktop.services import Service
+from station_desktop.services.search_index import SearchHit, search
+from station_desktop.store.db import Store
 from station_desktop.ui import config as cfg
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op

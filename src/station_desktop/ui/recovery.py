@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from station_desktop.domain.errors import StorageError
+from station_desktop.services.recovery import RecoveryResult, recover
 from station_desktop.store import backup as backups
 from station_desktop.store import recovery
 from station_desktop.store.db import Store
@@ -55,7 +56,7 @@ class RecoveryDialog(QDialog):
         self.choice: recovery.BackupChoice | None = None
         self._plain: Path | None = None  # the decrypted copy of an encrypted backup
         self.store: Store | None = None
-        self.result: recovery.RecoveryResult | None = None
+        self.result: RecoveryResult | None = None
 
         problem = QLabel(diagnosis.message)
         problem.setObjectName("problem")
@@ -182,8 +183,8 @@ class RecoveryDialog(QDialog):
         problem, data_dir = self.diagnosis.problem, self.data_dir
         self.restore_button.setEnabled(False)
         self.choose_button.setEnabled(False)
-        Op(self, lambda progress: recovery.recover(data_dir, source, problem=problem,
-                                                   progress=progress)) \
+        Op(self, lambda progress: recover(data_dir, source, problem=problem,
+                                          progress=progress)) \
             .success(self._recovered).failure(self._failed) \
             .with_progress("正在恢复备份…").run()
 
@@ -198,7 +199,7 @@ class RecoveryDialog(QDialog):
             return
         self.accept()
 
-    def _recovered(self, result: recovery.RecoveryResult) -> None:
+    def _recovered(self, result: RecoveryResult) -> None:
         self._discard_plain()
         self.result = result
         self.store = result.store

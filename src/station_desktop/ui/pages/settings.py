@@ -45,6 +45,7 @@ from station_desktop.domain.catalogues import KIND_LABELS as CATALOGUE_LABELS
 from station_desktop.domain.catalogues import CatalogueEntry, Catalogues
 from station_desktop.domain.enums import Role
 from station_desktop.domain.errors import StationError
+from station_desktop.services import backups as backing_up
 from station_desktop.store import backup as backups
 from station_desktop.store import stats
 from station_desktop.store.db import DB_FILENAME, Store
@@ -120,7 +121,7 @@ def restore_into_context(ctx: AppContext, source: Path,
     data_dir = old.path.parent
     old.close()
     try:
-        new, summary, kept = backups.restore_data_dir(
+        new, summary, kept = backing_up.restore_data_dir(
             data_dir, source, operator_id=ctx.service.operator_id, progress=progress,
             label=label)
     except BaseException:
@@ -257,7 +258,7 @@ def backup_to_usb(ctx: AppContext, parent: QWidget, folder: Path,
     store, operator_id = ctx.store, ctx.service.operator_id
 
     def work(progress: Any) -> backups.UsbBackup:
-        return backups.usb_backup(store, folder, operator_id=operator_id, progress=progress)
+        return backing_up.usb_backup(store, folder, operator_id=operator_id, progress=progress)
 
     def done(made: backups.UsbBackup) -> None:
         if made.new_code:
@@ -1086,8 +1087,8 @@ class BackupSection(Section):
     # --- backup -------------------------------------------------------------------
 
     def save_keep_days(self) -> None:
-        store, days = self.ctx.store, self.keep_days.value()
-        Op(self, lambda: backups.set_daily_keep_days(store, days)).run()
+        store, days, operator_id = self.ctx.store, self.keep_days.value(), self.ctx.service.operator_id
+        Op(self, lambda: backing_up.set_daily_keep_days(store, days, operator_id=operator_id)).run()
 
     def choose_backup_file(self) -> None:
         folder = choose_usb_folder(self.ctx, self)
