@@ -18,8 +18,8 @@ CODE = "420303100201"
 def run(data_dir: Path, *args: str, check: int | None = 0) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     proc = subprocess.run(
-        [sys.executable, "-m", "station_desktop.cli", "--data-dir", str(data_dir), *args],
-        capture_output=True, text=True, env=env, timeout=120,
+        [sys.executable, "-m", "station_desktop", "--data-dir", str(data_dir), *args],
+        capture_output=True, text=True, env=env, timeout=120, stdin=subprocess.DEVNULL,
     )
     if check is not None:
         assert proc.returncode == check, proc.stderr
