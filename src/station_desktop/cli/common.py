@@ -198,7 +198,7 @@ def _pin_of(operator: auth.OperatorChoice) -> str:
     pin = os.environ.get(ENV_PIN)
     if pin is not None:
         return pin
-    if not sys.stdin.isatty():
+    if sys.stdin is None or not sys.stdin.isatty():  # None: the windowed Windows program
         raise StationError(f"需要输入“{operator.name}”的 PIN，但当前无法交互。",
                            hint=f"脚本中请设置环境变量 {ENV_PIN}。", code="signin_required")
     try:
