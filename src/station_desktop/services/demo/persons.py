@@ -17,8 +17,6 @@ from station_desktop.services.demo.people import (
 from station_desktop.services.demo.rows import Row, _age, _blank, _days, _iso, _shift_years
 from station_desktop.store.models import new_id, utc_now
 
-# --- persons -------------------------------------------------------------------
-
 # profile: (weight, age range, categories, service kind)
 _PROFILES: dict[str, tuple[float, tuple[int, int], tuple[str, ...], str | None]] = {
     "soldier": (50, (22, 59), ("retired_soldier",), "soldier"),

@@ -9,8 +9,6 @@ from datetime import date, timedelta
 from station_desktop.services.demo.rows import Row, _shift_years
 from station_desktop.store.models import new_id, utc_now
 
-# --- visits ------------------------------------------------------------------------
-
 _ROUTINE_CONTENT = (
     "电话询问近况，身体健康，家庭和睦，无特殊诉求。",
     "了解就业情况，宣传退役军人优待证办理政策。",
