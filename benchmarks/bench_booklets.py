@@ -2,7 +2,7 @@
 
     python benchmarks/bench_booklets.py [--persons 500] [--repeat 1] [--out FILE]
 
-Fills a data dir once with :func:`station_desktop.store.demo.generate_demo`
+Fills a data dir once with :func:`station_desktop.services.demo.generate_demo`
 (``persons`` persons with two years of visits, aid, cases and honours, as a
 village station has them), then prints every person's booklet into ONE PDF
 with a table of contents (:func:`booklet.print_booklets`) in a fresh child
@@ -33,7 +33,7 @@ TARGET_MB = 400
 
 def build(data_dir: Path, persons: int) -> Path:
     """A demo village of ``persons`` persons, made once and reused."""
-    from station_desktop.store.demo import generate_demo
+    from station_desktop.services.demo import generate_demo
     from station_desktop.services import open_store
     from station_desktop.services.search_index import rebuild_index
     from station_desktop.services import Service

@@ -3,7 +3,7 @@
     python benchmarks/bench_county.py [--stations 100] [--persons 12000] [--visits 240000]
                                       [--dir DIR] [--repeat 5] [--out FILE] [--summary]
 
-Generates a county with ``station_desktop.store.county_demo.generate_county``
+Generates a county with ``station_desktop.services.demo.generate_county``
 (10 stations per town; every station a whole demo village, topped up with
 regular contacts to ``visits / persons`` visits per person; some stale, some
 with gaps), written through ``store.raw_write()`` so the capture triggers
@@ -49,7 +49,7 @@ from station_desktop.domain.catalogues import Catalogues  # noqa: E402
 from station_desktop.reports.county_report import print_county_report  # noqa: E402
 from station_desktop.store import county as sc  # noqa: E402
 from station_desktop.store import county_summary as cs  # noqa: E402
-from station_desktop.store.county_demo import generate_county  # noqa: E402
+from station_desktop.services.demo import generate_county  # noqa: E402
 from station_desktop.services import open_store  # noqa: E402
 from station_desktop.store.visits import reading  # noqa: E402
 

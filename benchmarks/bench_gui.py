@@ -38,7 +38,7 @@ def start_once(data_dir: Path, env: dict[str, str]) -> tuple[float, float]:
         "print(t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, p.returncode)\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", probe, sys.executable, "-m", "station_desktop.cli",
+        [sys.executable, "-c", probe, sys.executable, "-m", "station_desktop",
          "--data-dir", str(data_dir), "--quit-when-ready"],
         env=env, capture_output=True, text=True, timeout=180)
     elapsed, peak_kb, code = out.stdout.split()
@@ -69,7 +69,7 @@ def main() -> None:
     args = ap.parse_args()
     demo_dir = OUT / "gui-demo"
     if not (demo_dir / "station.sqlite3").exists():
-        subprocess.run([sys.executable, "-m", "station_desktop.cli", "--data-dir", str(demo_dir),
+        subprocess.run([sys.executable, "-m", "station_desktop", "--data-dir", str(demo_dir),
                         "demo"], check=True, capture_output=True)
     big = build_roster(OUT / f"roster-{args.persons}", args.persons, args.visits)
     result = {

@@ -3,7 +3,7 @@
     python benchmarks/bench_home.py [--persons 100000] [--visits 1000000] [--dir DIR]
                                     [--repeat 5] [--out FILE]
 
-Generates N persons and M visits with ``station_desktop.store.demo``'s row
+Generates N persons and M visits with ``station_desktop.services.demo``'s row
 factories (``make_persons``, ``make_visits``; visits inserted in date order,
 as a station enters them), plus open life events, dispute cases, aid
 applications and two holiday campaigns (one recorded with
@@ -36,7 +36,7 @@ from typing import Any
 
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.store import visits as sv
-from station_desktop.store.demo import insert_rows, make_persons, make_visits
+from station_desktop.services.demo import insert_rows, make_persons, make_visits
 from station_desktop.services import open_store
 from station_desktop.store.models import new_id, utc_now
 from station_desktop.services import Service

@@ -2,7 +2,7 @@
 
     python benchmarks/bench_roster.py [--persons 100000] [--dir DIR] [--repeat 5] [--out FILE]
 
-Generates N persons with :func:`station_desktop.store.demo.make_persons`
+Generates N persons with :func:`station_desktop.services.demo.make_persons`
 (every column filled as the demo does, 80 % with a last contact in the past
 400 days), inserts them in one ``store.raw_write()`` with ``executemany``
 (capture and search triggers fire as for any import) and builds the search
@@ -42,7 +42,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from station_desktop.store.db import DB_FILENAME  # noqa: E402
-from station_desktop.store.demo import insert_rows, make_persons  # noqa: E402
+from station_desktop.services.demo import insert_rows, make_persons  # noqa: E402
 from station_desktop.services import open_store  # noqa: E402
 from station_desktop.store.roster import SORTS, RosterFilter, roster_ids  # noqa: E402
 from station_desktop.store.search import refresh_index  # noqa: E402

@@ -2,7 +2,7 @@
 
     python benchmarks/bench_roster_pdf.py [--persons 1000] [--repeat 3] [--dir DIR] [--out FILE]
 
-Fills a fresh data dir with :func:`station_desktop.store.demo.generate_demo`
+Fills a fresh data dir with :func:`station_desktop.services.demo.generate_demo`
 (``persons`` persons, two years of visits, aid and cases) and then times:
 
 * **ours**: :func:`station_desktop.reports.roster_pdf.print_roster`, the whole
@@ -44,7 +44,7 @@ from common import write_out  # noqa: E402
 
 from station_desktop.reports import roster_pdf  # noqa: E402
 from station_desktop.reports.pdf import FONT, MARGIN, register_font  # noqa: E402
-from station_desktop.store.demo import generate_demo  # noqa: E402
+from station_desktop.services.demo import generate_demo  # noqa: E402
 from station_desktop.services import open_store  # noqa: E402
 from station_desktop.services import Service
 

@@ -32,7 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import OUT, TODAY, write_out  # noqa: E402
 
-from station_desktop.store.demo import _blank, _IdNumbers, insert_rows, make_persons, make_visits  # noqa: E402
+from station_desktop.services.demo import insert_rows, make_persons, make_visits  # noqa: E402
+from station_desktop.services.demo.people import _IdNumbers  # noqa: E402
+from station_desktop.services.demo.rows import _blank  # noqa: E402
 from station_desktop.services import open_store  # noqa: E402
 from station_desktop.store.models import new_id  # noqa: E402
 from station_desktop.services import Service

@@ -2,8 +2,8 @@
 
     python benchmarks/bench_write.py [--persons 100000] [--visits 1000000] [--out FILE]
 
-Rows come from :func:`station_desktop.store.demo.make_persons` and
-:func:`~station_desktop.store.demo.make_visits` (deterministic for ``--seed``),
+Rows come from :func:`station_desktop.services.demo.make_persons` and
+:func:`~station_desktop.services.demo.make_visits` (deterministic for ``--seed``),
 generated once, outside the timings. Then, each into a fresh migrated
 database in the same pragmas (WAL, ``synchronous=FULL``, foreign keys on):
 
@@ -38,7 +38,7 @@ from typing import Any
 
 import sqlite_utils
 
-from station_desktop.store.demo import insert_rows, make_persons, make_visits
+from station_desktop.services.demo import insert_rows, make_persons, make_visits
 from station_desktop.services import open_store
 
 STATION = "420303100201"

@@ -2,7 +2,7 @@
 
     python benchmarks/bench_xlsx.py [--persons 5000] [--seed 5] [--out FILE]
 
-Persons come from :func:`station_desktop.store.demo.make_persons`
+Persons come from :func:`station_desktop.services.demo.make_persons`
 (deterministic for ``--seed``) and are written with openpyxl, outside the
 timings, into two workbooks:
 
@@ -54,7 +54,7 @@ from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.enums import MaritalStatus, PoliticalStatus, Sex
 from station_desktop.reports.xlsx_export import export_kind
 from station_desktop.reports.xlsx_import import import_file, read_workbook
-from station_desktop.store.demo import make_persons
+from station_desktop.services.demo import make_persons
 from station_desktop.services import open_store
 from station_desktop.services import Service
 
@@ -184,7 +184,7 @@ def main() -> int:
         write_roster(roster, rows)
         # The wide workbook is the program's own export of the same persons.
         source = fresh_service(root, "source")
-        from station_desktop.store.demo import insert_rows
+        from station_desktop.services.demo import insert_rows
 
         with source.store.raw_write() as con:
             insert_rows(con, "person", rows)

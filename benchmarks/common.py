@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from station_desktop.store.demo import insert_rows, make_persons, make_visits
+from station_desktop.services.demo import insert_rows, make_persons, make_visits
 from station_desktop.services import open_store
 from station_desktop.services import Service
 

@@ -36,6 +36,6 @@ def _streams_for_windowed_program() -> None:
 
 if __name__ == "__main__":
     _streams_for_windowed_program()
-    from station_desktop.cli import main
+    from station_desktop.app import main
 
     sys.exit(main())

@@ -4,30 +4,62 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from station_desktop.app import main
+from station_desktop.store.auth import hash_pin
 from tests.conftest import make_id
 
 CODE = "420303100201"
 
 
-def run(data_dir: Path, *args: str, check: int | None = 0) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+def run(data_dir: Path, *args: str, check: int | None = 0,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The program as a script runs it: no terminal to type a PIN on."""
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("STATION_")},
+           "PYTHONIOENCODING": "utf-8", **(env or {})}
     proc = subprocess.run(
-        [sys.executable, "-m", "station_desktop.cli", "--data-dir", str(data_dir), *args],
-        capture_output=True, text=True, env=env, timeout=120,
+        [sys.executable, "-m", "station_desktop", "--data-dir", str(data_dir), *args],
+        capture_output=True, text=True, env=env, timeout=120, stdin=subprocess.DEVNULL,
     )
     if check is not None:
         assert proc.returncode == check, proc.stderr
     return proc
 
 
+def call(capsys, data_dir: Path, *args: str) -> tuple[int, str, str]:  # noqa: ANN001
+    """The same, in this process: quicker, for commands that only read."""
+    code = main(["--data-dir", str(data_dir), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 def db_bytes(data_dir: Path) -> bytes:
     return (data_dir / "station.sqlite3").read_bytes()
+
+
+def query(data_dir: Path, sql: str, *params: object) -> list[tuple]:
+    con = sqlite3.connect(data_dir / "station.sqlite3")
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def set_pin(data_dir: Path, name: str, pin: str) -> str:
+    """Give an operator a PIN (as 设置→操作员 does); returns their id."""
+    con = sqlite3.connect(data_dir / "station.sqlite3")
+    with con:
+        (op_id,) = con.execute("SELECT id FROM operator WHERE name = ?", (name,)).fetchone()
+        con.execute("UPDATE operator SET pin_hash = ? WHERE id = ?", (hash_pin(pin), op_id))
+    con.close()
+    return op_id
 
 
 @pytest.fixture
@@ -136,3 +168,71 @@ def test_a_missing_file_is_a_chinese_sentence_not_a_traceback(tmp_path):
                  ("enroll", "apply", str(tmp_path / "没有这个文件.json"))):
         proc = run(d, *args, check=1)
         assert "找不到" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# --- as careful as the GUI (issue 11) ------------------------------------------------
+
+PERSON = ("person", "add", "name=张三", f"id_number={make_id(seq=77)}", "categories=退役士兵")
+
+
+def test_a_read_command_where_there_is_no_station_says_so_and_creates_nothing(capsys, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    reads = (("search", "张"), ("person", "show", make_id(seq=9)), ("due",), ("check",),
+             ("keys", "show"), ("stations",), ("conflicts",),
+             ("export-xlsx", "person", str(out / "p.xlsx")), ("print", "roster", str(out / "r.pdf")))
+    for data_dir in (tmp_path / "mistyped", empty):
+        for args in reads:
+            code, stdout, err = call(capsys, data_dir, *args)
+            assert code == 1 and stdout == "", args
+            assert err.startswith("错误：") and "没有服务站数据" in err, (args, err)
+    assert not (tmp_path / "mistyped").exists()
+    assert list(empty.iterdir()) == [] and list(out.iterdir()) == []
+
+
+def test_with_a_pin_set_writes_and_bulk_exports_need_the_operator_and_pin(station, tmp_path):
+    admin = set_pin(station, "管理员", "2580")
+    signed = {"STATION_OPERATOR": "管理员", "STATION_PIN": "2580"}
+    proc = run(station, *PERSON, check=1)  # nobody named, no terminal
+    assert "PIN" in proc.stderr and "STATION_PIN" in proc.stderr
+    proc = run(station, "--operator", "管理员", *PERSON, check=1)  # no terminal to type it on
+    assert "PIN" in proc.stderr and "无法交互" in proc.stderr
+    proc = run(station, *PERSON, check=1, env={**signed, "STATION_PIN": "1357"})
+    assert proc.stderr.startswith("错误：PIN 不对")
+    assert "PIN" in run(station, "demo", "--persons", "5", check=1).stderr
+    roster = tmp_path / "花名册.xlsx"
+    run(station, "export-xlsx", "person", str(roster), check=1)
+    assert not roster.exists()
+    assert query(station, "SELECT count(*) FROM person") == [(0,)]
+    run(station, "search", "张")  # reading needs no PIN
+    run(station, *PERSON, env=signed)
+    assert query(station, "SELECT operator_id FROM change_log WHERE table_name = 'person'") == [
+        (admin,)]
+    run(station, "export-xlsx", "person", str(roster), env=signed)
+    assert roster.exists()
+
+
+def test_without_pins_command_line_writes_are_attributed_to_the_first_administrator(station):
+    run(station, *PERSON)
+    admin = query(station, "SELECT id FROM operator WHERE is_admin = 1")
+    assert query(station, "SELECT operator_id FROM change_log WHERE table_name = 'person'") == admin
+    proc = run(station, "--operator", "没这个人", "person", "add", "name=李四",
+               f"id_number={make_id(seq=78)}", "categories=退役士兵", check=1)
+    assert "没有名为“没这个人”的操作员" in proc.stderr
+
+
+def test_recover_without_yes_says_on_stderr_that_nothing_was_done(station):
+    run(station, "search", "张")  # opening an existing station makes today's backup
+    (station / "station.sqlite3").unlink()
+    proc = run(station, "recover", check=1)
+    assert "--yes" in proc.stdout  # the plan: which backup would come back
+    assert proc.stderr.startswith("错误：") and "没有改动" in proc.stderr
+
+
+def test_a_file_error_is_chinese_without_the_systems_english(station, tmp_path):
+    too_long = tmp_path / ("花名册" * 40 + ".xlsx")  # more than 255 bytes: ENAMETOOLONG
+    proc = run(station, "export-xlsx", "person", str(too_long), check=1)
+    said = re.sub(r"“[^”]*”", "", proc.stderr)  # the file's name may be anything
+    assert said.startswith("错误：") and not re.search(r"[A-Za-z]{3,}", said), proc.stderr

@@ -2,6 +2,6 @@
 
 import sys
 
-from station_desktop.cli import main
+from station_desktop.app import main
 
 sys.exit(main())

@@ -83,7 +83,7 @@ def _expect(condition: bool, message: str) -> None:
 
 def step_station(ws: Workspace) -> str:
     """A village station with demo records, the way `demo` makes one (keys included)."""
-    from station_desktop.cli import DEMO_STATION, init_demo
+    from station_desktop.services.demo import DEMO_STATION, init_demo
     from station_desktop.sync.keys import load_keys
 
     counts = init_demo(ws.data_dir, persons=DEMO_PERSONS)
@@ -191,7 +191,7 @@ def step_bundle(ws: Workspace) -> str:
         raise Skipped("本版本还没有数据包导出功能") from None
     from sqlalchemy import text
 
-    from station_desktop.cli import DEMO_STATION
+    from station_desktop.services.demo import DEMO_STATION
     from station_desktop.services import open_store
     from station_desktop.services import Service
     from station_desktop.sync.keys import ensure_keys

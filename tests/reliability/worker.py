@@ -80,7 +80,7 @@ def id_number(i: int, birth: str = "19600101", *, female: bool = False) -> str:
 
 def new_station(data_dir: Path, persons: int = 0, visits: int = 0) -> None:
     """An initialised village station, with ``persons`` generated persons."""
-    from station_desktop.store.demo import insert_rows, make_persons, make_visits
+    from station_desktop.services.demo import insert_rows, make_persons, make_visits
     from station_desktop.services import open_store
     from station_desktop.services import Service
 
@@ -506,7 +506,7 @@ BUNDLE_VILLAGES = (("420303100201", 11), ("420303100202", 12))
 
 def _bundle_prepare(data_dir: Path) -> None:
     """A county data dir, and on its stick two bundles from each of two enrolled villages."""
-    from station_desktop.store.demo import generate_demo
+    from station_desktop.services.demo import generate_demo
     from station_desktop.services import open_store
     from station_desktop.services import Service
     from station_desktop.sync import enrol

@@ -16,7 +16,7 @@ from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import NotFoundError, ValidationError
 from station_desktop.reports import booklet
 from station_desktop.reports.pdf import Cancelled
-from station_desktop.store.demo import generate_demo
+from station_desktop.services.demo import generate_demo
 from station_desktop.services import Service
 from tests.conftest import make_id
 

@@ -9,7 +9,7 @@ from station_desktop.domain.catalogues import Catalogues
 from station_desktop.reports.county_report import print_county_report
 from station_desktop.reports.pdf import Cancelled
 from station_desktop.store import county as sc
-from station_desktop.store.county_demo import generate_county
+from station_desktop.services.demo import generate_county
 from station_desktop.services import open_store
 from tests.conftest import TODAY
 from tests.reports.test_roster_pdf import embedded_subset_fonts, squeezed

@@ -17,7 +17,7 @@ from station_desktop.reports.xlsx_export import (
     export_rows,
 )
 from station_desktop.reports.xlsx_import import import_file
-from station_desktop.store.demo import generate_demo
+from station_desktop.services.demo import generate_demo
 from station_desktop.store.fields import FIELDS, PERSON_FIELDS
 from station_desktop.services import open_store
 from station_desktop.services import Service

@@ -23,7 +23,7 @@ from station_desktop.domain import rules
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import ValidationError
 from station_desktop.store import county, stats
-from station_desktop.store.county_demo import generate_county
+from station_desktop.services.demo import generate_county
 from station_desktop.services import open_store
 from tests.conftest import TODAY
 

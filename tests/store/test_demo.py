@@ -14,9 +14,10 @@ from sqlalchemy import Date
 
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.enums import AidState, Level, ReviewDecision, next_aid_state
-from station_desktop.domain.errors import StationError
+from station_desktop.domain.errors import Cancelled
+from station_desktop.domain.progress import Counter
 from station_desktop.domain.idnumber import parse_id_number
-from station_desktop.store.demo import DEMO_TABLES, generate_demo, make_persons, make_visits
+from station_desktop.services.demo import DEMO_TABLES, generate_demo, make_persons, make_visits
 from station_desktop.services import open_store
 from station_desktop.store.models import MODEL_BY_TABLE
 
@@ -31,16 +32,31 @@ FUTURE_ALLOWED = {("life_event", "visit_due_on"), ("dispute_case", "deadline"),
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[sqlite3.Connection, dict[str, int]]:
     store = open_store(tmp_path_factory.mktemp("demo"))
-    calls: list[tuple[int, int]] = []
+    seen = Seen()
     counts = generate_demo(store, station_code=CODE, persons=PERSONS, seed=7, today=TODAY,
-                           progress=lambda done, total: calls.append((done, total)))
-    assert calls and calls[-1][0] == calls[-1][1] == sum(counts.values())
+                           progress=seen)
+    assert seen.calls and seen.calls[-1][0] == seen.calls[-1][1] == sum(counts.values())
     path = store.path
     store.close()
     con = sqlite3.connect(path)
     con.row_factory = sqlite3.Row
     yield con, counts
     con.close()
+
+
+class Seen(Counter):
+    """Remembers every report; with ``stop_once_written`` asks to stop after the first rows."""
+
+    def __init__(self, *, stop_once_written: bool = False) -> None:
+        super().__init__()
+        self.calls: list[tuple[int, int]] = []
+        self.stop_once_written = stop_once_written
+
+    def __call__(self, done: int, total: int) -> None:
+        super().__call__(done, total)
+        self.calls.append((done, total))
+        if self.stop_once_written and done:
+            self.cancel()
 
 
 def rows(con: sqlite3.Connection, sql: str, *args: object) -> list[sqlite3.Row]:
@@ -271,14 +287,11 @@ def test_row_factories_fill_every_required_column() -> None:
 
 def test_cancel_rolls_everything_back(tmp_path: Path) -> None:
     store = open_store(tmp_path)
-    done: list[int] = []
     # cancel once some rows are already in the (uncommitted) transaction
-    with pytest.raises(StationError) as err:
-        generate_demo(store, station_code=CODE, persons=40, today=TODAY,
-                      progress=lambda n, total: done.append(n),
-                      cancel=lambda: any(done))
-    assert err.value.code == "cancelled"
-    assert done[-1] > 0
+    seen = Seen(stop_once_written=True)
+    with pytest.raises(Cancelled):
+        generate_demo(store, station_code=CODE, persons=40, today=TODAY, progress=seen)
+    assert seen.calls[-1][0] > 0
     con = sqlite3.connect(store.path)
     assert con.execute("SELECT count(*) FROM person").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM change_log").fetchone()[0] == 0

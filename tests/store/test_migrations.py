@@ -147,7 +147,7 @@ def test_planner_statistics_are_refreshed_when_the_roster_grows(tmp_path):
     import random
     from datetime import date
 
-    from station_desktop.store.demo import insert_rows, make_persons
+    from station_desktop.services.demo import insert_rows, make_persons
 
     store = open_store(tmp_path)
     try:

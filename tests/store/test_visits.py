@@ -9,7 +9,7 @@ import pytest
 
 from station_desktop.domain.errors import StationError, ValidationError
 from station_desktop.store import visits as sv
-from station_desktop.store.demo import generate_demo
+from station_desktop.services.demo import generate_demo
 from station_desktop.services import Service
 from tests.conftest import TODAY, VILLAGE_CODE, make_id
 

@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from station_desktop.store.db import DB_FILENAME, Store
-from station_desktop.store.demo import generate_demo
+from station_desktop.services.demo import generate_demo
 from station_desktop.services import open_store
 from station_desktop.services import Service
 from station_desktop.sync import container as c

@@ -20,7 +20,7 @@ import pytest
 
 from station_desktop.store.backup import backup_file
 from station_desktop.store.db import DB_FILENAME, Store
-from station_desktop.store.demo import generate_demo
+from station_desktop.services.demo import generate_demo
 from station_desktop.services import open_store
 from station_desktop.services import Service
 from station_desktop.sync import enrol, review

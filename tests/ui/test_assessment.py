@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.store import assessment as sa
 from station_desktop.store import catalogue_admin as ca
-from station_desktop.store.county_demo import generate_county
+from station_desktop.services.demo import generate_county
 from station_desktop.services import open_store
 from station_desktop.services import Service
 from station_desktop.sync import enrol

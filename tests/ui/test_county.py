@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.store import county as sc
-from station_desktop.store.county_demo import generate_county
+from station_desktop.services.demo import generate_county
 from station_desktop.services import open_store
 from station_desktop.services import Service
 from station_desktop.ui.config import Config

@@ -18,7 +18,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
-from station_desktop.store.demo import generate_demo
+from station_desktop.services.demo import generate_demo
 from station_desktop.services import open_store
 from station_desktop.services import Service
 from station_desktop.sync import bundle, enrol, review

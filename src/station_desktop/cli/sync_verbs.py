@@ -18,13 +18,13 @@ Add = Callable[..., argparse.ArgumentParser]
 
 
 def _open(args: argparse.Namespace):  # noqa: ANN202
-    from station_desktop.cli import _open as open_
+    from station_desktop.cli.common import open_station as open_
 
     return open_(args)
 
 
 def _emit(args: argparse.Namespace, data: Any, human: Callable[[], None]) -> None:
-    from station_desktop.cli import emit
+    from station_desktop.cli.common import emit
 
     emit(args, data, human)
 
@@ -237,7 +237,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 
 def cmd_transfer(args: argparse.Namespace) -> int:
-    from station_desktop.cli import _resolve_person
+    from station_desktop.cli.common import resolve_person as _resolve_person
     from station_desktop.sync.review import transfer_person
 
     store, svc = _open(args)

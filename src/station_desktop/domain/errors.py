@@ -79,5 +79,11 @@ def os_error_text(exc: OSError) -> str:
         errno.EROFS: f"{where}所在的磁盘（或U盘）是只读的",
         errno.EISDIR: f"{where}是文件夹，这里需要一个文件",
         errno.ENOTDIR: f"{where}不是文件夹",
-    }.get(exc.errno or 0, f"无法读写{where}（{exc.strerror or exc}）")
+        errno.ENAMETOOLONG: f"{where}的名称太长",
+        errno.EIO: f"读写{where}时磁盘（或U盘）出错",
+        errno.EBUSY: f"{where}正被其他程序使用",
+        errno.EEXIST: f"{where}已经存在",
+        errno.ENOTEMPTY: f"{where}不是空文件夹",
+        # The system's own text (strerror) is English: a cadre gets the number to pass on.
+    }.get(exc.errno or 0, f"无法读写{where}（系统错误 {exc.errno or '未知'}）")
     return what + "。请检查路径是否正确、U盘是否插好、文件夹是否可写，然后重试。"

@@ -371,7 +371,7 @@ def start(data_dir: Path, *, demo: bool = False, quit_when_ready: bool = False) 
         return 0
     try:
         if demo:
-            from station_desktop.cli import init_demo
+            from station_desktop.services.demo import init_demo
 
             init_demo(data_dir)
         store = open_or_recover(data_dir)  # a damaged file: the recovery dialog

@@ -2,7 +2,7 @@
 
 ``generate_county`` initialises an empty data dir as a county installation and
 fills it as if every village station had sent its bundles: each station's
-rows are a whole demo village (:class:`station_desktop.store.demo._Demo`:
+rows are a whole demo village (:class:`~station_desktop.services.demo.village.VillageRows`:
 persons of every category, visits, life events, aid, cases, honours ...),
 tagged with the station's code, plus the ``station`` rows of towns and
 villages and a ``sync_peer`` row per village saying when its newest bundle
@@ -18,25 +18,23 @@ from __future__ import annotations
 import base64
 import json
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from station_desktop.domain.errors import StationError
+from station_desktop.domain.progress import Progress, tick
+from station_desktop.services.demo.people import _VILLAGE_NAMES, _IdNumbers
+from station_desktop.services.demo.rows import DEMO_TABLES, _blank, _shift_years, insert_rows
+from station_desktop.services.demo.village import VillageRows
+from station_desktop.services.demo.visits import make_visits
+from station_desktop.services.opening import open_store
+from station_desktop.services.station import Service
 from station_desktop.store.db import Store
-from station_desktop.store.demo import (
-    _VILLAGE_NAMES,
-    DEMO_TABLES,
-    _blank,
-    _Demo,
-    _IdNumbers,
-    _shift_years,
-    insert_rows,
-    make_visits,
-)
 from station_desktop.store.models import new_id, utc_now
-from station_desktop.services import Service
+from station_desktop.sync.keys import Keys, ensure_keys, fingerprint, public_bytes
+from station_desktop.sync.keys import generate as generate_keys
 
 _TOWN_NAMES = ("茅塔乡", "大川镇", "赛武当镇", "东城街道", "二堰街道", "武当路街道", "白浪街道",
                "五堰街道", "小川乡", "鸳鸯乡")
@@ -76,7 +74,7 @@ def generate_county(
     years: int = 2,
     seed: int = 17,
     today: date | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> CountyDemo:
     """Initialise ``store`` as a county and fill it with its stations' rows.
 
@@ -114,7 +112,7 @@ def generate_county(
             counts["station"] += insert_rows(con, "station", [_station_row(
                 town + "000", town_name, "town", county_code + "000000", now)])
         for done, (town, code, village) in enumerate(plan):
-            demo = _Demo(rng, code, today, years, village)
+            demo = VillageRows(rng, code, today, years, village)
             demo.ids = ids  # ID numbers unique across the county
             # A station that never sent a bundle: enrolled, but none of its rows are here.
             rows = demo.build(0 if code == never else persons_per_station)
@@ -136,8 +134,7 @@ def generate_county(
                     r["created_at"] = r["updated_at"] = peer["last_bundle_created"]
                 counts[table] += insert_rows(con, table, rows[table])
             counts["sync_peer"] += insert_rows(con, "sync_peer", [peer])
-            if progress is not None:
-                progress(done + 1, len(plan))
+            tick(progress, done + 1, len(plan), "已取消生成演示县。")
     store.analyze()
     out.stale = sorted(stale)
     out.never_sent = [never]
@@ -172,9 +169,6 @@ def _peer_row(rng: random.Random, code: str, name: str, town: str, today: date,
     enrolled = _shift_years(today, -2)
     # Real public keys (their private halves are thrown away): the demo county can export
     # return bundles to its stations like a real one, though nobody can open them.
-    from station_desktop.sync.keys import Keys, fingerprint, public_bytes
-    from station_desktop.sync.keys import generate as generate_keys
-
     keys: Keys = generate_keys()
     sig, enc = public_bytes(keys.signing_public), public_bytes(keys.encryption_public)
     return {
@@ -190,3 +184,18 @@ def _peer_row(rng: random.Random, code: str, name: str, town: str, today: date,
         "last_bundle_created": None if never else _utc_iso(created, 1),
         "last_export_at": None,
     }
+
+
+def init_demo_county(data_dir: Path, stations_per_town: int = 5) -> dict[str, int]:
+    """Make an empty ``data_dir`` a demo county: three towns of demo villages, some stale."""
+    store = open_store(data_dir)
+    try:
+        if store.meta("station_code") is not None:
+            raise StationError("这个数据目录已经初始化过，不能再生成演示县。",
+                               hint="请用 --data-dir 指定一个新的空文件夹。", code="already_initialised")
+        made = generate_county(store, stations_per_town=stations_per_town)
+        ensure_keys(data_dir)
+        return {k: v for k, v in made.rows.items() if k in ("station", "person", "visit",
+                                                            "aid_application", "dispute_case")}
+    finally:
+        store.close()
