@@ -13,9 +13,9 @@ from datetime import date
 
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.services.county import county_view
-from station_desktop.store import county, county_summary
 from station_desktop.services.sync import review
 from station_desktop.services.sync.imports import import_bundle
+from station_desktop.store import county, county_summary
 from tests.sync.conftest import VA, VB, export, import_
 
 CATS = Catalogues.defaults()

@@ -30,14 +30,13 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from station_desktop.store.migrate import SYNC_SCHEMA
-from station_desktop.sync import container as c
 from station_desktop.services.sync import enrolment
 from station_desktop.services.sync.imports import import_bundle
-from station_desktop.sync import enrol
+from station_desktop.store.migrate import SYNC_SCHEMA
+from station_desktop.sync import container as c
+from station_desktop.sync.records import MAX_STRING, sendable_columns
 from station_desktop.sync.report import Imported
 from station_desktop.sync.verify import check_bundle
-from station_desktop.sync.records import MAX_STRING, sendable_columns
 from tests.sync.conftest import (
     COUNTY,
     VB,

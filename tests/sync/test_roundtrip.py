@@ -18,21 +18,20 @@ from pathlib import Path
 
 import pytest
 
-from station_desktop.store.backup import backup_file
-from station_desktop.store.db import DB_FILENAME, Store
-from station_desktop.store.demo import generate_demo
-from station_desktop.services import open_store
 from station_desktop.domain.errors import ValidationError
 from station_desktop.domain.progress import Counter
-from station_desktop.services import Service
+from station_desktop.services import Service, open_store
 from station_desktop.services.sync import enrolment
 from station_desktop.services.sync import review as review_services
 from station_desktop.services.sync.export import export_bundle
 from station_desktop.services.sync.imports import import_bundle, import_many
 from station_desktop.services.sync.relay import relay
+from station_desktop.store.backup import backup_file
+from station_desktop.store.db import DB_FILENAME, Store
+from station_desktop.store.demo import generate_demo
 from station_desktop.sync import enrol, review
-from station_desktop.sync.peers import gap_messages, pending_count
 from station_desktop.sync.keys import ensure_keys
+from station_desktop.sync.peers import gap_messages, pending_count
 from station_desktop.sync.records import TABLES, sendable_columns
 
 COUNTY, TOWN, VA, VB = "420303000000", "420303100000", "420303100201", "420303100202"

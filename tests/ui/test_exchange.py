@@ -18,15 +18,15 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
-from station_desktop.store.demo import generate_demo
-from station_desktop.services import open_store
-from station_desktop.services import Service
+from station_desktop.services import Service, open_store
 from station_desktop.services.sync import enrolment
 from station_desktop.services.sync.export import export_bundle
 from station_desktop.services.sync.imports import import_bundle
+from station_desktop.store.demo import generate_demo
 from station_desktop.sync import enrol, review
-from station_desktop.sync.verify import check_bundle
 from station_desktop.sync.keys import ensure_keys
+from station_desktop.sync.peers import county_peer
+from station_desktop.sync.verify import check_bundle
 from station_desktop.ui.config import Config
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.exchange_dialogs import (
@@ -386,16 +386,16 @@ def test_enrolment_with_fingerprint_confirmation(world, tmp_path, qtbot, monkeyp
     dialog = vpage.dialog
     assert isinstance(dialog, FingerprintDialog)
     assert dialog.fingerprint.text() == county.keys.fingerprint
-    assert bundle.county_peer(va.store) is None  # nothing written before the check
+    assert county_peer(va.store) is None  # nothing written before the check
     dialog.reject()
     wait(qtbot)
-    assert bundle.county_peer(va.store) is None
+    assert county_peer(va.store) is None
     click(qtbot, vpage.apply_button)
     dialog = vpage.dialog
     dialog.checked.setChecked(True)
     click(qtbot, dialog.ok)
     wait(qtbot)
-    assert bundle.county_peer(va.store)["code"] == COUNTY
+    assert county_peer(va.store)["code"] == COUNTY
     assert "登记完成" == vpage.message.windowTitle()
     assert COUNTY in vpage.peer_label.text()
 

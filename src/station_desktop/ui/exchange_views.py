@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from station_desktop.store.county import DEFAULT_STALE_DAYS, is_stale
 from station_desktop.services.sync.review import resolve
+from station_desktop.store.county import DEFAULT_STALE_DAYS, is_stale
 from station_desktop.sync import review
 from station_desktop.sync.review import Conflict
 from station_desktop.ui.context import AppContext

@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
 
 from station_desktop.domain.enums import Role
 from station_desktop.domain.errors import StationError, os_error_text
-from station_desktop.store import stats
 from station_desktop.services.sync import enrolment
 from station_desktop.services.sync import review as review_services
+from station_desktop.store import stats
 from station_desktop.sync import enrol, review
 from station_desktop.sync.container import SUFFIX
 from station_desktop.sync.keys import load_keys
@@ -429,8 +429,8 @@ class ExchangePage(QWidget):
 
     def run_import(self, paths: list[Path]) -> Op:
         from station_desktop.services.sync.imports import import_many
-        from station_desktop.sync.verify import find_bundles
         from station_desktop.sync.report import report_lines
+        from station_desktop.sync.verify import find_bundles
 
         store, op_id = self.ctx.store, self.ctx.service.operator_id
 
