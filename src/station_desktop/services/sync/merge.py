@@ -32,7 +32,7 @@ from station_desktop.sync.report import Imported
 from station_desktop.sync.verify import Checked, imported_before
 
 
-def merge_intervals(peer: dict[str, Any], lo: int, hi: int) -> tuple[int, int, list[list[int]]]:
+def _merge_intervals(peer: dict[str, Any], lo: int, hi: int) -> tuple[int, int, list[list[int]]]:
     """Add the range [lo, hi] to what we hold of the peer's log; return (contiguous, max, gaps)."""
     held: list[list[int]] = []
     if peer["received_seq"] > 0:
@@ -327,7 +327,7 @@ def apply(store: Store, checked: Checked, result: Imported, operator_id: str | N
                                       checked.sender, utc_now())
                 result.followed = sum(late.values())
             con.execute("UPDATE write_context SET operator_id = NULL WHERE id = 1")
-            update_peer(con, checked, result)
+            _update_peer(con, checked, result)
             con.execute(
                 "INSERT INTO sync_bundle (at, direction, sha256, sender, recipient, kind, "
                 "from_seq, to_seq, created_at, file_name, operator_id, report) "
@@ -352,7 +352,7 @@ def apply(store: Store, checked: Checked, result: Imported, operator_id: str | N
     except (sqlite3.IntegrityError, sa_exc.IntegrityError) as exc:
         # Raised by a statement, or (deferred foreign keys) by the COMMIT, which
         # SQLAlchemy wraps: the refusal names the database's own words either way.
-        reset_counts(result)
+        _reset_counts(result)
         why = str(getattr(exc, "orig", None) or exc)
         if "id_number" in why:
             raise c.refuse(
@@ -362,24 +362,24 @@ def apply(store: Store, checked: Checked, result: Imported, operator_id: str | N
         raise c.refuse("bad_record", "数据包里的记录与本站数据对不上（缺少它们所属的人员等），未导入。",
                        "请先导入这个服务站更早的数据包，或请它重新导出。", detail=why) from exc
     except BaseException:
-        reset_counts(result)
+        _reset_counts(result)
         raise
 
 
-def reset_counts(result: Imported) -> None:
+def _reset_counts(result: Imported) -> None:
     result.created = result.updated = result.unchanged = result.deleted = 0
     result.moved_out = result.conflicts = 0
     result.moved_persons = []
 
 
-def update_peer(con: sqlite3.Connection, checked: Checked, result: Imported) -> None:
+def _update_peer(con: sqlite3.Connection, checked: Checked, result: Imported) -> None:
     man = checked.manifest
     peer = checked.peer
     lo, hi = man["seq"]["from"], man["seq"]["to"]
     if man["kind"] == RESTORE:
         contiguous, top, gaps = hi, hi, []
     else:
-        contiguous, top, gaps = merge_intervals(peer, lo, hi)
+        contiguous, top, gaps = _merge_intervals(peer, lo, hi)
     result.from_seq, result.to_seq, result.gaps = lo, hi, gaps
     newest = peer["last_bundle_created"] is None or man["created_at"] >= peer["last_bundle_created"]
     # The newest bundle's acknowledgement is the truth (it may go down if the
