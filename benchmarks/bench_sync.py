@@ -38,8 +38,10 @@ from station_desktop.services.demo.rows import _blank  # noqa: E402
 from station_desktop.services import open_store  # noqa: E402
 from station_desktop.store.models import new_id  # noqa: E402
 from station_desktop.services import Service
+from station_desktop.services.sync import enrolment  # noqa: E402
+from station_desktop.services.sync.export import export_bundle  # noqa: E402
+from station_desktop.services.sync.imports import import_many  # noqa: E402
 from station_desktop.sync import enrol  # noqa: E402
-from station_desktop.sync.bundle import export_bundle, import_many  # noqa: E402
 from station_desktop.sync.container import open_bundle, unseal  # noqa: E402
 from station_desktop.sync.keys import ensure_keys, load_keys  # noqa: E402
 
@@ -76,8 +78,8 @@ def make_village(root: Path, county_store, code: str, persons: int, visits: int,
                                                  parent_code=code[:9] + "000")
         ensure_keys(d)
         req = enrol.request(store, root)
-        _p, acc = enrol.accept(county_store, req.read_bytes(), root)
-        enrol.apply(store, acc.read_bytes())
+        _p, acc = enrolment.accept(county_store, req.read_bytes(), root)
+        enrolment.apply(store, acc.read_bytes())
         rng = random.Random(seed)
         rows = make_persons(rng, persons, code, TODAY, ids=ids)
         with store.raw_write() as con:

@@ -180,13 +180,14 @@ def step_backup(ws: Workspace) -> str:
 def step_bundle(ws: Workspace) -> str:
     """Enrol the demo village with a county, export its bundle, and import it at the county.
 
-    LEAD: this follows ``station_desktop.sync`` as it stood when the step was
-    written (enrol.request / accept / apply, bundle.export_bundle and
-    import_bundle); adjust here if those change. A program without the sync
-    module reports the step as skipped, not passed.
+    LEAD: this follows ``station_desktop.sync`` and ``station_desktop.services.sync``
+    as they stood when the step was written (enrol.request, enrolment.accept /
+    apply, export.export_bundle and imports.import_bundle); adjust here if those
+    change. A program without the sync module reports the step as skipped, not passed.
     """
     try:
-        from station_desktop.sync import bundle, enrol
+        from station_desktop.services.sync import enrolment, export, imports
+        from station_desktop.sync import enrol
     except ImportError:
         raise Skipped("本版本还没有数据包导出功能") from None
     from sqlalchemy import text
@@ -208,10 +209,10 @@ def step_bundle(ws: Workspace) -> str:
                                      name="自检县退役军人服务中心", operator_name="自检")
         ensure_keys(county_dir)
         request = enrol.request(village, exchange)
-        _station, acceptance = enrol.accept(county, request.read_bytes(), exchange)
-        enrol.apply(village, acceptance.read_bytes())
-        exported = bundle.export_bundle(village, county_code, exchange)
-        imported = bundle.import_bundle(county, exported.path)
+        _station, acceptance = enrolment.accept(county, request.read_bytes(), exchange)
+        enrolment.apply(village, acceptance.read_bytes())
+        exported = export.export_bundle(village, county_code, exchange)
+        imported = imports.import_bundle(county, exported.path)
         _expect(imported.status == "applied",
                 f"县端导入数据包未成功：{imported.reason or imported.status}")
         with county.read() as s:

@@ -509,8 +509,9 @@ def _bundle_prepare(data_dir: Path) -> None:
     from station_desktop.services.demo import generate_demo
     from station_desktop.services import open_store
     from station_desktop.services import Service
+    from station_desktop.services.sync import enrolment
+    from station_desktop.services.sync.export import export_bundle
     from station_desktop.sync import enrol
-    from station_desktop.sync.bundle import export_bundle
     from station_desktop.sync.keys import ensure_keys
 
     county = open_store(data_dir, daily_backup=False)
@@ -524,8 +525,8 @@ def _bundle_prepare(data_dir: Path) -> None:
         svc.init_station(role="village", code=code, name=f"村{code[-3:]}", parent_code=code[:9] + "000")
         ensure_keys(vdir)
         req = enrol.request(village, vdir)
-        _p, acc = enrol.accept(county, req.read_bytes(), vdir)
-        enrol.apply(village, acc.read_bytes())
+        _p, acc = enrolment.accept(county, req.read_bytes(), vdir)
+        enrolment.apply(village, acc.read_bytes())
         generate_demo(village, station_code=code, persons=150, seed=seed)
         export_bundle(village, COUNTY, stick)
         for pid in [p["id"] for p in svc.list("person")[:20]]:
@@ -541,7 +542,7 @@ def _bundle_files(data_dir: Path) -> list[Path]:
 
 def _bundle_run(data_dir: Path, report: Report) -> None:
     from station_desktop.services import open_store
-    from station_desktop.sync.bundle import import_bundle
+    from station_desktop.services.sync.imports import import_bundle
 
     store = open_store(data_dir, daily_backup=False)
     try:

@@ -17,18 +17,18 @@ from datetime import date, timedelta
 import pytest
 
 from station_desktop.domain.catalogues import Catalogues
+from station_desktop.services.county import county_view, refresh_summary
 from station_desktop.store import county, county_summary
-from station_desktop.store.visits import reading
 from tests.conftest import TODAY
 from tests.store.test_county import CATS, PERIODS, gen  # noqa: F401 - the shared county
 
 
 def live(store, period, today, cats=CATS, scope=""):
-    return county.county_view(store, cats, period, today=today, scope=scope, summary=False)
+    return county.county_view(store, cats, period, today=today, scope=scope)
 
 
 def summed(store, period, today, cats=CATS, scope=""):
-    return county.county_view(store, cats, period, today=today, scope=scope)
+    return county_view(store, cats, period, today=today, scope=scope)
 
 
 def assert_same(a, b) -> None:
@@ -43,7 +43,7 @@ def assert_same(a, b) -> None:
 
 
 def state(store) -> dict[str, tuple[str, str, str]]:
-    with reading(store) as con:
+    with store.raw_read() as con:
         return {(c, k): (f, t, at) for c, k, f, t, at in con.execute(
             "SELECT station_code, period_key, valid_from, valid_to, computed_at "
             "FROM county_summary_state")}
@@ -69,7 +69,7 @@ def test_summary_view_equals_the_live_view(gen, period):  # noqa: F811
 def test_a_window_computed_weeks_ago_is_exact_on_every_day_of_the_quarter(gen):  # noqa: F811
     store, _, _ = gen
     start = date(2026, 10, 9)
-    county_summary.refresh(store, today=start, cats=CATS)
+    refresh_summary(store, today=start, cats=CATS)
     before = state(store)
     assert {v[0] for (c, k), v in before.items() if k == "2026Q4"} == {"2026-10-09"}
     days = [start, date(2026, 10, 31), date(2026, 11, 1), TODAY - timedelta(days=1), TODAY,
@@ -83,7 +83,7 @@ def test_a_window_computed_weeks_ago_is_exact_on_every_day_of_the_quarter(gen): 
         assert_same(summed(store, period, day), want)
     assert len(moved) >= 4  # the day-driven figures did change across the quarter
     assert state(store) == before  # ... and every day was read from the same window
-    with reading(store) as con:
+    with store.raw_read() as con:
         n_rows = con.execute("SELECT count(*) FROM county_summary").fetchone()[0]
     assert n_rows > 0
 
@@ -93,7 +93,7 @@ def test_a_changed_station_alone_is_recomputed(gen):  # noqa: F811
     period = county.CountyPeriod.current(TODAY)
     summed(store, period, TODAY)
     before = state(store)
-    with reading(store) as con:
+    with store.raw_read() as con:
         code, case = con.execute(
             "SELECT station_code, id FROM dispute_case WHERE deleted_at IS NULL "
             "AND state = 'registered' ORDER BY id LIMIT 1").fetchone()
@@ -146,7 +146,7 @@ def test_a_catalogue_change_that_alters_a_figure_rebuilds_everything(gen):  # no
 
 def test_the_summary_is_local_data_without_capture(gen):  # noqa: F811
     store, _, path = gen
-    county_summary.refresh(store, today=TODAY, cats=CATS)
+    refresh_summary(store, today=TODAY, cats=CATS)
     con = sqlite3.connect(path)
     try:
         triggers = {n for (n,) in con.execute(

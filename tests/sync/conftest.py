@@ -38,15 +38,19 @@ from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
+from station_desktop.services import Service, open_store
+from station_desktop.services.sync import enrolment
+from station_desktop.services.sync.export import export_bundle
+from station_desktop.services.sync.imports import import_bundle
 from station_desktop.store.db import DB_FILENAME, Store
 from station_desktop.services.demo import generate_demo
 from station_desktop.services import open_store
 from station_desktop.services import Service
 from station_desktop.sync import container as c
 from station_desktop.sync import enrol
-from station_desktop.sync.bundle import Imported, export_bundle, import_bundle
 from station_desktop.sync.keys import Keys, ensure_keys, load_keys
 from station_desktop.sync.records import TABLES
+from station_desktop.sync.report import Imported
 
 COUNTY, TOWN, VA, VB, STRANGER = (
     "420303000000", "420303100000", "420303100201", "420303100202", "420303100203")
@@ -141,8 +145,8 @@ def parties_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         stores[name] = store
     for name in _ENROLLED:
         req = enrol.request(stores[name], files)
-        _party, acc = enrol.accept(stores["county"], req.read_bytes(), files)
-        enrol.apply(stores[name], acc.read_bytes())
+        _party, acc = enrolment.accept(stores["county"], req.read_bytes(), files)
+        enrolment.apply(stores[name], acc.read_bytes())
     for store in stores.values():
         store.close()
     for name, *_ in _LAYOUT:  # closed cleanly: no WAL left to copy

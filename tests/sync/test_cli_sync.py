@@ -17,7 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from station_desktop.sync.bundle import export_bundle, import_bundle
+from station_desktop.services.sync.export import export_bundle
+from station_desktop.services.sync.imports import import_bundle
 from tests.conftest import make_id
 from tests.sync.conftest import COUNTY, TOWN, VA, VB, Parties, Site
 
@@ -100,13 +101,13 @@ def test_enrolment_and_first_bundle_from_the_command_line(tmp_path: Path):
         "categories=退役士兵")
     later = Path(run_json(village, "bundle", "export", str(tmp_path / "usb2"))["file"])
     bad = run(county, "bundle", "verify", str(later), check=1)
-    assert "注销" in bad.stdout
+    assert "注销" in bad.stderr and "注销" not in bad.stdout  # a refusal goes to stderr
     refused_import = run_json(county, "bundle", "import", str(later), check=1)
     assert refused_import[0]["status"] == "refused"
     assert refused_import[0]["reason_code"] == "revoked_sender"
     assert Path(refused_import[0]["quarantined"]).parent == county / "quarantine"
     human = run(county, "bundle", "import", str(later), check=1)
-    assert "注销" in human.stdout
+    assert "注销" in human.stderr and "注销" not in human.stdout
     assert run_json(county, "search", "李四") == []
 
 
@@ -141,9 +142,10 @@ def test_county_day_import_folder_report_stations_transfer(parties: Parties, tmp
     assert sorted(r["status"] for r in results) == ["applied", "applied", "refused"]
     assert by["坏文件.sdbundle"]["reason_code"] == "damaged"
     assert {r["sender"] for r in results if r["status"] == "applied"} == {VA, VB}
-    # the human report names each station and the refusal
-    human = run(w.county.dir, "bundle", "import", str(usb), check=1).stdout
-    assert "坏文件.sdbundle" in human and CJK.search(human)
+    # the human report names each station (stdout) and the refusal (stderr)
+    human = run(w.county.dir, "bundle", "import", str(usb), check=1)
+    assert "坏文件.sdbundle" in human.stderr and "坏文件.sdbundle" not in human.stdout
+    assert "已导入过" in human.stdout and CJK.search(human.stderr)
 
     stations = {r["code"]: r for r in run_json(w.county.dir, "stations")}
     assert set(stations) >= {VA, VB, TOWN}
@@ -190,6 +192,15 @@ def test_conflicts_listed_and_resolved(parties: Parties, tmp_path: Path):
     assert f"#{item['id']}" in human and "联系电话" in human
     bad = run(w.county.dir, "resolve", str(item["id"]), "maybe", check=2)
     assert CJK.search(bad.stderr)
+    # "edit" without a value is a usage error: it would have emptied the field
+    no_value = run(w.county.dir, "resolve", str(item["id"]), "edit", check=2)
+    assert "--value" in no_value.stderr and CJK.search(no_value.stderr)
+    assert "已处理" not in no_value.stdout + no_value.stderr
+    assert [x["id"] for x in run_json(w.county.dir, "conflicts")] == [item["id"]]
+    con = sqlite3.connect(w.county.db)
+    assert con.execute("SELECT phone FROM person WHERE id = ?", (pid,)).fetchone()[0] == \
+        item["kept"]
+    con.close()
     assert run_json(w.county.dir, "resolve", str(item["id"]), "take") == {"resolved": item["id"]}
     assert run_json(w.county.dir, "conflicts") == []
     (closed,) = run_json(w.county.dir, "conflicts", "--all")
@@ -219,3 +230,19 @@ def test_town_relays_from_the_command_line(parties: Parties, tmp_path: Path):
         "applied"
     wrong = run_json(w.town.dir, "bundle", "import", str(sent), check=1)
     assert wrong[0]["reason_code"] == "wrong_recipient"
+
+
+def test_unreadable_files_are_refused_in_chinese_on_stderr(parties: Parties, tmp_path: Path):
+    """A file that is not there: the refusal says so in Chinese, without the system's
+    English errno text, on stderr; the data is unchanged."""
+    w = parties
+    w.close()
+    gone = tmp_path / "不在了.sdbundle"
+    for verb in ("verify", "import"):
+        proc = run(w.county.dir, "bundle", verb, str(gone), check=1)
+        assert "找不到" in proc.stderr and "不在了.sdbundle" in proc.stderr, verb
+        for english in ("No such file", "Errno", "directory"):
+            assert english not in proc.stderr + proc.stdout, (verb, english)
+    carried = run(w.town.dir, "bundle", "relay", str(gone), "--out", str(tmp_path / "o"), check=1)
+    assert "找不到" in carried.stderr and "No such file" not in carried.stderr + carried.stdout
+    assert run_json(w.county.dir, "stations")[0]["received_seq"] == 0

@@ -15,9 +15,9 @@ from datetime import date, timedelta
 import pytest
 
 from station_desktop.domain.errors import ConflictError
+from station_desktop.services import Service
 from station_desktop.store import assessment as sa
 from station_desktop.store import catalogue_admin as ca
-from station_desktop.services import Service
 from tests.sync.conftest import TODAY, VA, export, import_
 
 

@@ -12,17 +12,17 @@ from __future__ import annotations
 from datetime import date
 
 from station_desktop.domain.catalogues import Catalogues
+from station_desktop.services.county import county_view
+from station_desktop.services.sync import review
+from station_desktop.services.sync.imports import import_bundle
 from station_desktop.store import county, county_summary
-from station_desktop.store.visits import reading
-from station_desktop.sync import review
-from station_desktop.sync.bundle import import_bundle
 from tests.sync.conftest import VA, VB, export, import_
 
 CATS = Catalogues.defaults()
 
 
 def summary_state(store) -> dict[str, tuple[str, str]]:
-    with reading(store) as con:
+    with store.raw_read() as con:
         return {c: (f, at) for c, f, at in con.execute(
             "SELECT station_code, valid_from, computed_at FROM county_summary_state "
             "WHERE period_key = ?", (county_summary.period_key(date.today()),))}
@@ -31,8 +31,8 @@ def summary_state(store) -> dict[str, tuple[str, str]]:
 def views_agree(store) -> county.CountyFigures:
     today = date.today()
     period = county.CountyPeriod.current(today)
-    live_fig, live_chart = county.county_view(store, CATS, period, today=today, summary=False)
-    fig, chart = county.county_view(store, CATS, period, today=today)
+    live_fig, live_chart = county.county_view(store, CATS, period, today=today)
+    fig, chart = county_view(store, CATS, period, today=today)
     assert [(u.code, u.cells) for u in (fig.county, *fig.towns, *fig.stations)] == [
         (u.code, u.cells) for u in (live_fig.county, *live_fig.towns, *live_fig.stations)]
     assert chart == live_chart
@@ -62,7 +62,7 @@ def test_import_refreshes_the_sender_and_a_transfer_both_stations(parties):
     assert again.status in ("applied", "duplicate")
     assert summary_state(cty.store) == after_b
 
-    with reading(cty.store) as con:
+    with cty.store.raw_read() as con:
         pid = con.execute("SELECT id FROM person WHERE station_code = ? AND deleted_at IS NULL "
                           "ORDER BY id LIMIT 1", (VA,)).fetchone()[0]
     before = summary_state(cty.store)

@@ -38,8 +38,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from station_desktop.sync import container as c
-from station_desktop.sync.bundle import Imported
 from station_desktop.sync.records import TABLES
+from station_desktop.sync.report import Imported
 from tests.sync.conftest import (
     COUNTY,
     VA,

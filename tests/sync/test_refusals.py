@@ -30,11 +30,13 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from station_desktop.services.sync import enrolment
+from station_desktop.services.sync.imports import import_bundle
 from station_desktop.store.migrate import SYNC_SCHEMA
 from station_desktop.sync import container as c
-from station_desktop.sync import enrol
-from station_desktop.sync.bundle import Imported, check_bundle, import_bundle
 from station_desktop.sync.records import MAX_STRING, sendable_columns
+from station_desktop.sync.report import Imported
+from station_desktop.sync.verify import check_bundle
 from tests.sync.conftest import (
     COUNTY,
     VB,
@@ -244,7 +246,7 @@ def test_bundle_encrypted_to_an_older_key_of_the_recipient(case: Case):
 
 
 def test_revoked_sender(case: Case):
-    enrol.revoke(case.w.county.store, case.w.va.code)
+    enrolment.revoke(case.w.county.store, case.w.va.code)
     r = assert_refused(case.w.county, case.path, "revoked_sender")
     assert "注销" in r.reason and "重新登记" in r.reason
 

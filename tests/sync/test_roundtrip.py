@@ -18,22 +18,23 @@ from pathlib import Path
 
 import pytest
 
+from station_desktop.domain.errors import ValidationError
+from station_desktop.domain.progress import Counter
+from station_desktop.services import Service, open_store
+from station_desktop.services.sync import enrolment
+from station_desktop.services.sync import review as review_services
+from station_desktop.services.sync.export import export_bundle
+from station_desktop.services.sync.imports import import_bundle, import_many
+from station_desktop.services.sync.relay import relay
 from station_desktop.store.backup import backup_file
 from station_desktop.store.db import DB_FILENAME, Store
 from station_desktop.services.demo import generate_demo
 from station_desktop.services import open_store
 from station_desktop.services import Service
 from station_desktop.sync import enrol, review
-from station_desktop.sync.bundle import (
-    export_bundle,
-    gap_messages,
-    import_bundle,
-    import_many,
-    pending_count,
-)
 from station_desktop.sync.keys import ensure_keys
+from station_desktop.sync.peers import gap_messages, pending_count
 from station_desktop.sync.records import TABLES, sendable_columns
-from station_desktop.sync.relay import relay
 
 COUNTY, TOWN, VA, VB = "420303000000", "420303100000", "420303100201", "420303100202"
 TODAY = date(2026, 11, 23)
@@ -63,8 +64,8 @@ def make_party(root: Path, name: str, role: str, code: str, parent: str | None =
 
 def enrol_with(county: Party, station: Party, tmp: Path) -> None:
     req = enrol.request(station.store, tmp)
-    _party, acc = enrol.accept(county.store, req.read_bytes(), tmp)
-    enrol.apply(station.store, acc.read_bytes())
+    _party, acc = enrolment.accept(county.store, req.read_bytes(), tmp)
+    enrolment.apply(station.store, acc.read_bytes())
 
 
 @pytest.fixture
@@ -183,7 +184,7 @@ def test_full_round_trip_with_a_conflict_that_appears_once_and_resolves(world):
 
     # the clerk takes the village's value; the next bundle settles the village's entry too
     (c,) = review.conflicts(county.store)
-    review.resolve(county.store, c.id, review.TAKE)
+    review_services.resolve(county.store, c.id, review.TAKE)
     assert value(county.store, "person", pid, "phone") == "13800000001"
     deliver(county, va, stick)
     assert value(va.store, "person", pid, "phone") == "13800000001"
@@ -210,8 +211,11 @@ def test_keep_and_edit_resolutions(world):
     import_bundle(county.store, up)
     import_bundle(va.store, down)
     by_row = {c.row_id: c for c in review.conflicts(va.store)}
-    review.resolve(va.store, by_row[a].id, review.KEEP)
-    review.resolve(va.store, by_row[b].id, review.EDIT, "139 0000 0099")
+    review_services.resolve(va.store, by_row[a].id, review.KEEP)
+    with pytest.raises(ValidationError):  # "edit" with no value would empty the field
+        review_services.resolve(va.store, by_row[b].id, review.EDIT)
+    assert value(va.store, "person", b, "phone") is not None
+    review_services.resolve(va.store, by_row[b].id, review.EDIT, "139 0000 0099")
     assert value(va.store, "person", a, "phone") == "13900000021"
     assert value(va.store, "person", b, "phone") == "13900000099"  # cleaned like a form entry
     deliver(va, county, stick)
@@ -305,7 +309,7 @@ def test_person_transferred_between_villages_moves_without_duplicating(world):
     pid = person_id(va.store, 3)
     n_visits = sqlite3.connect(va.store.path).execute(
         "SELECT count(*) FROM visit WHERE person_id = ?", (pid,)).fetchone()[0]
-    moved = review.transfer_person(county.store, pid, VB)
+    moved = review_services.transfer_person(county.store, pid, VB)
     assert moved["person"] == 1
     name = value(va.store, "person", pid, "name")
     to_a, to_b = deliver(county, va, stick), deliver(county, vb, stick)
@@ -333,7 +337,7 @@ def test_revoked_key_is_refused(world):
     county, va, _vb, root = world
     stick = root / "stick"
     deliver(va, county, stick)
-    enrol.revoke(county.store, VA)
+    enrolment.revoke(county.store, VA)
     refused = import_bundle(county.store, carry(va, county, stick))
     assert refused.status == "refused" and refused.reason_code == "revoked_sender"
     assert "注销" in refused.reason
@@ -349,7 +353,7 @@ def test_restore_rebuilds_a_village_that_lost_its_pc(world):
     va.store.close()
     shutil.rmtree(va.dir)
     new = make_party(root, "村A-新电脑", "village", VA, TOWN)
-    enrol.revoke(county.store, VA)
+    enrolment.revoke(county.store, VA)
     enrol_with(county, new, root / "files")
     restored = deliver(county, new, stick, restore=True)
     assert restored.created > 40
@@ -409,11 +413,15 @@ def test_import_many_reports_each_station(world):
     carry(va, county, stick)
     carry(vb, county, stick)
     (stick / "junk.sdbundle").write_bytes(b"not a bundle")
-    seen = []
-    results = import_many(county.store, [stick], progress=lambda i, n, name: seen.append((i, n)))
+    stopped = Counter()
+    stopped.cancel()  # a cancel before the first file: nothing is imported, nothing refused
+    assert import_many(county.store, [stick], progress=stopped) == []
+    assert not list(county.dir.glob("quarantine/*"))
+    progress = Counter()
+    results = import_many(county.store, [stick], progress=progress)
     statuses = sorted(r.status for r in results)
     assert statuses == ["applied", "applied", "refused"]
-    assert seen[-1] == (3, 3)
+    assert progress.snapshot() == (3, 3)
     refused = next(r for r in results if r.status == "refused")
     assert refused.reason_code == "damaged" and Path(refused.quarantined).exists()
     reason = Path(refused.quarantined + ".reason.txt").read_text(encoding="utf-8")
@@ -429,7 +437,7 @@ def test_a_record_made_after_a_transfer_follows_the_person(world):
     deliver(va, county, stick)
     deliver(vb, county, stick)
     pid = person_id(va.store, 5)
-    review.transfer_person(county.store, pid, VB)
+    review_services.transfer_person(county.store, pid, VB)
     # the old village records one more visit before it hears of the transfer
     late = va.svc.create("visit", {"person_id": pid, "kind": "routine", "method": "home",
                                    "visit_date": "2026-11-20", "visitor": "专干"})["id"]

@@ -15,8 +15,10 @@ from station_desktop.store import catalogue_admin as ca
 from station_desktop.services.demo import generate_county
 from station_desktop.services import open_store
 from station_desktop.services import Service
+from station_desktop.services.sync import enrolment
+from station_desktop.services.sync.export import export_bundle
+from station_desktop.services.sync.imports import import_bundle
 from station_desktop.sync import enrol
-from station_desktop.sync.bundle import export_bundle, import_bundle
 from station_desktop.sync.keys import ensure_keys
 from station_desktop.ui.config import Config
 from station_desktop.ui.context import AppContext
@@ -208,8 +210,8 @@ def test_village_is_told_what_the_county_changed(tmp_path, qtbot):
         ensure_keys(tmp_path / "county")
         ensure_keys(tmp_path / "village")
         req = enrol.request(village, tmp_path)
-        _p, acc = enrol.accept(county, req.read_bytes(), tmp_path)
-        enrol.apply(village, acc.read_bytes())
+        _p, acc = enrolment.accept(county, req.read_bytes(), tmp_path)
+        enrolment.apply(village, acc.read_bytes())
         ctx = AppContext(village, vsvc, Config(tmp_path / "s.ini"))
         home = HomePage(ctx)
         qtbot.addWidget(home)

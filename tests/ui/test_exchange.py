@@ -18,11 +18,15 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
+from station_desktop.services import Service, open_store
 from station_desktop.services.demo import generate_demo
-from station_desktop.services import open_store
-from station_desktop.services import Service
-from station_desktop.sync import bundle, enrol, review
+from station_desktop.services.sync import enrolment
+from station_desktop.services.sync.export import export_bundle
+from station_desktop.services.sync.imports import import_bundle
+from station_desktop.sync import enrol, review
 from station_desktop.sync.keys import ensure_keys
+from station_desktop.sync.peers import county_peer
+from station_desktop.sync.verify import check_bundle
 from station_desktop.ui.config import Config
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.exchange_dialogs import (
@@ -71,8 +75,8 @@ def enrol_all(county: Party, *villages: Party, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for v in villages:
         req = enrol.request(v.store, folder)
-        _party, acc = enrol.accept(county.store, req.read_bytes(), folder)
-        enrol.apply(v.store, acc.read_bytes())
+        _party, acc = enrolment.accept(county.store, req.read_bytes(), folder)
+        enrolment.apply(v.store, acc.read_bytes())
 
 
 def open_page(ctx: AppContext, qtbot) -> ExchangePage:
@@ -116,7 +120,7 @@ def test_village_export_writes_a_bundle_for_its_county(world, tmp_path, qtbot):
     assert isinstance(dialog, ExportDialog) and not dialog.county
     files = export_to(qtbot, dialog, tmp_path / "U盘")
     assert len(files) == 1 and files[0].name.startswith(f"{VA}-to-{COUNTY}-")
-    checked = bundle.check_bundle(county.store, files[0])  # a real, valid bundle for the county
+    checked = check_bundle(county.store, files[0])  # a real, valid bundle for the county
     assert record_count(checked.manifest["counts"]) > 12
     text = page.message.text()
     assert str(files[0]) in text and counts_text(checked.manifest["counts"]) in text
@@ -143,8 +147,8 @@ def test_county_imports_a_folder_and_reports_per_station(world, tmp_path, qtbot,
     county, va, vb = world
     enrol_all(county, va, vb, folder=tmp_path / "enrol")
     usb = tmp_path / "U盘"
-    ea = bundle.export_bundle(va.store, COUNTY, usb)
-    eb = bundle.export_bundle(vb.store, COUNTY, usb)
+    ea = export_bundle(va.store, COUNTY, usb)
+    eb = export_bundle(vb.store, COUNTY, usb)
     page = open_page(county.ctx(tmp_path), qtbot)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(usb))
     click(qtbot, page.import_button)
@@ -203,7 +207,7 @@ def test_tampered_bundle_is_refused_in_chinese_and_county_db_unchanged(world, tm
     county, va, _vb = world
     enrol_all(county, va, folder=tmp_path / "enrol")
     usb = tmp_path / "U盘"
-    e = bundle.export_bundle(va.store, COUNTY, usb)
+    e = export_bundle(va.store, COUNTY, usb)
     data = bytearray(e.path.read_bytes())
     i = data.index(b'"sender"') + 12  # inside the signed manifest
     data[i] ^= 0x01
@@ -237,17 +241,17 @@ def test_tampered_bundle_is_refused_in_chinese_and_county_db_unchanged(world, tm
 def _make_conflicts(county: Party, va: Party, tmp_path: Path, n: int = 3) -> list[str]:
     """Both sides change the phone of ``n`` persons between two exchanges."""
     enrol_all(county, va, folder=tmp_path / "enrol")
-    first = bundle.export_bundle(va.store, COUNTY, tmp_path / "up1")
-    assert bundle.import_bundle(county.store, first.path).status == "applied"
-    back = bundle.export_bundle(county.store, VA, tmp_path / "down1")
-    assert bundle.import_bundle(va.store, back.path).status == "applied"
+    first = export_bundle(va.store, COUNTY, tmp_path / "up1")
+    assert import_bundle(county.store, first.path).status == "applied"
+    back = export_bundle(county.store, VA, tmp_path / "down1")
+    assert import_bundle(va.store, back.path).status == "applied"
     ids = [p["id"] for p in va.svc.list("person", order_by="name")][:n]
     for k, pid in enumerate(ids):
         county.svc.update("person", pid, {"phone": f"1390000000{k}"})
     for k, pid in enumerate(ids):
         va.svc.update("person", pid, {"phone": f"1380000000{k}"})
-    up = bundle.export_bundle(va.store, COUNTY, tmp_path / "up2")
-    result = bundle.import_bundle(county.store, up.path)
+    up = export_bundle(va.store, COUNTY, tmp_path / "up2")
+    result = import_bundle(county.store, up.path)
     assert result.conflicts == n
     return ids
 
@@ -323,9 +327,9 @@ def test_status_bar_shows_pending_and_conflicts_and_refreshes_after_import(world
     assert pending > 0
     assert window.pending_label.text() == f"待上报县里：{pending} 条变更"
     assert window.conflicts_label.text() == "待处理冲突：0 条"
-    up = bundle.export_bundle(va.store, COUNTY, tmp_path / "up")
-    bundle.import_bundle(county.store, up.path)
-    back = bundle.export_bundle(county.store, VA, tmp_path / "down")
+    up = export_bundle(va.store, COUNTY, tmp_path / "up")
+    import_bundle(county.store, up.path)
+    back = export_bundle(county.store, VA, tmp_path / "down")
     window.show_page("exchange")
     page = window.pages["exchange"]
     page.run_import([back.path])
@@ -382,16 +386,16 @@ def test_enrolment_with_fingerprint_confirmation(world, tmp_path, qtbot, monkeyp
     dialog = vpage.dialog
     assert isinstance(dialog, FingerprintDialog)
     assert dialog.fingerprint.text() == county.keys.fingerprint
-    assert bundle.county_peer(va.store) is None  # nothing written before the check
+    assert county_peer(va.store) is None  # nothing written before the check
     dialog.reject()
     wait(qtbot)
-    assert bundle.county_peer(va.store) is None
+    assert county_peer(va.store) is None
     click(qtbot, vpage.apply_button)
     dialog = vpage.dialog
     dialog.checked.setChecked(True)
     click(qtbot, dialog.ok)
     wait(qtbot)
-    assert bundle.county_peer(va.store)["code"] == COUNTY
+    assert county_peer(va.store)["code"] == COUNTY
     assert "登记完成" == vpage.message.windowTitle()
     assert COUNTY in vpage.peer_label.text()
 
@@ -425,7 +429,7 @@ def test_tampered_request_is_refused(world, tmp_path, qtbot):
 def test_stations_view_stale_mark_and_context_actions(world, tmp_path, qtbot):
     county, va, vb = world
     enrol_all(county, va, vb, folder=tmp_path / "enrol")
-    bundle.import_bundle(county.store, bundle.export_bundle(va.store, COUNTY, tmp_path / "u").path)
+    import_bundle(county.store, export_bundle(va.store, COUNTY, tmp_path / "u").path)
     with sqlite3.connect(county.store.path) as con:  # VB's last bundle was long ago
         con.execute("UPDATE sync_peer SET last_bundle_at = '2026-09-01T00:00:00.000Z' "
                     "WHERE code = ?", (VB,))
@@ -482,13 +486,13 @@ def test_county_export_to_chosen_stations(world, tmp_path, qtbot):
     dialog.stations.item(1).setCheckState(Qt.CheckState.Unchecked)
     files = export_to(qtbot, dialog, tmp_path / "out")
     assert len(files) == 1 and files[0].name.startswith(f"{COUNTY}-to-{VA}-")
-    assert bundle.import_bundle(va.store, files[0]).status == "applied"
+    assert import_bundle(va.store, files[0]).status == "applied"
 
 
 def test_county_transfers_a_person(world, tmp_path, qtbot):
     county, va, vb = world
     enrol_all(county, va, vb, folder=tmp_path / "enrol")
-    bundle.import_bundle(county.store, bundle.export_bundle(va.store, COUNTY, tmp_path / "u").path)
+    import_bundle(county.store, export_bundle(va.store, COUNTY, tmp_path / "u").path)
     person = county.svc.list("person", order_by="name")[0]
     page = open_page(county.ctx(tmp_path), qtbot)
     box = page.choose_target(person["id"])
@@ -557,7 +561,7 @@ def test_town_relays_village_bundles_from_the_page(world, tmp_path, qtbot, monke
     town = Party(tmp_path, "茅塔乡服务站", "town", TOWN, COUNTY)
     enrol_all(county, va, town, folder=tmp_path / "enrol")
     village_stick, county_stick = tmp_path / "村U盘", tmp_path / "去县里的U盘"
-    original = bundle.export_bundle(va.store, COUNTY, village_stick).path
+    original = export_bundle(va.store, COUNTY, village_stick).path
     (village_stick / "坏文件.sdbundle").write_bytes(b"junk")
     page = open_page(town.ctx(tmp_path), qtbot)
     answers = iter([str(village_stick), str(county_stick)])
@@ -569,5 +573,5 @@ def test_town_relays_village_bundles_from_the_page(world, tmp_path, qtbot, monke
     assert "已把 1 个数据包原样复制" in text and "不能转交" in text
     copy = county_stick / original.name
     assert copy.read_bytes() == original.read_bytes()
-    assert bundle.import_bundle(county.store, copy).status == "applied"
+    assert import_bundle(county.store, copy).status == "applied"
     town.store.close()

@@ -1,7 +1,9 @@
 """Command-line verbs of sync: keys, enroll, bundle, conflicts, transfer, stations.
 
 Registered into the main parser by :func:`register`; each command opens the
-store, calls the sync module, and prints Chinese text (or JSON with --json).
+store, calls the sync services (writes) or the sync modules (reads and
+files), and prints Chinese text (or JSON with --json). Refusals, a whole
+command's or one bundle's among many, go to stderr.
 """
 
 from __future__ import annotations
@@ -14,19 +16,9 @@ from typing import Any
 
 from station_desktop.domain.errors import StationError
 
+from station_desktop.cli.common import emit, open_station, resolve_person
+
 Add = Callable[..., argparse.ArgumentParser]
-
-
-def _open(args: argparse.Namespace):  # noqa: ANN202
-    from station_desktop.cli.common import open_station as open_
-
-    return open_(args)
-
-
-def _emit(args: argparse.Namespace, data: Any, human: Callable[[], None]) -> None:
-    from station_desktop.cli.common import emit
-
-    emit(args, data, human)
 
 
 def _confirm(args: argparse.Namespace, question: str) -> None:
@@ -43,7 +35,7 @@ def _confirm(args: argparse.Namespace, question: str) -> None:
 def cmd_keys_show(args: argparse.Namespace) -> int:
     from station_desktop.sync.enrol import data_keys, me, peers
 
-    store, _svc = _open(args)
+    store, _svc = open_station(args)
     try:
         mine = me(store, data_keys(store)).as_dict()
         known = peers(store)
@@ -58,74 +50,76 @@ def cmd_keys_show(args: argparse.Namespace) -> int:
             what = "上级" if p["relation"] == "county" else "服务站"
             print(f"{what}：{p['name']}（{p['code']}）  指纹 {p['fingerprint']}  {state}")
 
-    _emit(args, data, human)
+    emit(args, data, human)
     return 0
 
 
 def cmd_enroll_request(args: argparse.Namespace) -> int:
     from station_desktop.sync.enrol import data_keys, request
 
-    store, _svc = _open(args)
+    store, _svc = open_station(args)
     try:
         path = request(store, Path(args.out))
         fp = data_keys(store).fingerprint
     finally:
         store.close()
-    _emit(args, {"file": str(path), "fingerprint": fp}, lambda: print(
+    emit(args, {"file": str(path), "fingerprint": fp}, lambda: print(
         f"登记申请已写入 {path}\n本机密钥指纹：{fp}\n请把文件交县服务中心，并在电话中向县里念出这个指纹。"))
     return 0
 
 
 def cmd_enroll_accept(args: argparse.Namespace) -> int:
-    from station_desktop.sync.enrol import accept, read_request
+    from station_desktop.services.sync.enrolment import accept
+    from station_desktop.sync.enrol import read_request
 
     data = Path(args.file).read_bytes()
     party = read_request(data)
     if not args.json:
         print(f"登记申请：{party.name}（{party.code}）\n密钥指纹：{party.fingerprint}")
     _confirm(args, "请与该服务站电话核对指纹，一致吗")
-    store, _svc = _open(args)
+    store, svc = open_station(args)
     try:
         out = Path(args.out) if args.out else Path(args.file).parent
-        station, path = accept(store, data, out)
+        station, path = accept(store, data, out, operator_id=svc.operator_id)
     finally:
         store.close()
-    _emit(args, {"station": station.as_dict(), "file": str(path)},
+    emit(args, {"station": station.as_dict(), "file": str(path)},
           lambda: print(f"已接受 {station.name} 的登记。请把确认文件 {path} 交回该服务站。"))
     return 0
 
 
 def cmd_enroll_apply(args: argparse.Namespace) -> int:
-    from station_desktop.sync.enrol import apply
+    from station_desktop.services.sync.enrolment import apply
 
-    store, _svc = _open(args)
+    store, svc = open_station(args)
     try:
-        county = apply(store, Path(args.file).read_bytes())
+        county = apply(store, Path(args.file).read_bytes(), operator_id=svc.operator_id)
     finally:
         store.close()
-    _emit(args, county.as_dict(), lambda: print(
+    emit(args, county.as_dict(), lambda: print(
         f"登记完成：上级为 {county.name}（{county.code}），其密钥指纹 {county.fingerprint}。"
         "\n请与县服务中心核对这个指纹。"))
     return 0
 
 
 def cmd_enroll_revoke(args: argparse.Namespace) -> int:
-    from station_desktop.sync.enrol import revoke
+    from station_desktop.services.sync.enrolment import revoke
 
-    store, _svc = _open(args)
+    store, svc = open_station(args)
     try:
-        revoke(store, args.code)
+        revoke(store, args.code, operator_id=svc.operator_id)
     finally:
         store.close()
-    _emit(args, {"revoked": args.code}, lambda: print(
+    emit(args, {"revoked": args.code}, lambda: print(
         f"已注销服务站 {args.code} 的密钥。它的数据包将被拒收，直到用新密钥重新登记。"))
     return 0
 
 
 def cmd_bundle_export(args: argparse.Namespace) -> int:
-    from station_desktop.sync.bundle import county_peer, export_bundle
+    from station_desktop.services.sync.export import export_bundle
+    from station_desktop.sync.peers import county_peer
 
-    store, _svc = _open(args)
+    store, svc = open_station(args)
     try:
         to = args.to
         if to is None:
@@ -133,20 +127,22 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
             if county is None:
                 raise StationError("本站还没有登记，不知道导出给谁。", hint="请先完成登记，或用 --to 指定收件方代码。")
             to = county["code"]
-        done = export_bundle(store, to, Path(args.dir), restore=args.restore)
+        done = export_bundle(store, to, Path(args.dir), restore=args.restore,
+                             operator_id=svc.operator_id)
     finally:
         store.close()
     data = {"file": str(done.path), "counts": done.counts, "seq": done.manifest["seq"]}
-    _emit(args, data, lambda: print(
+    emit(args, data, lambda: print(
         f"已导出 {done.path}\n" + "，".join(f"{k} {v}" for k, v in done.counts.items())
         + f"\n变更序号 {done.manifest['seq']['from']}–{done.manifest['seq']['to']}"))
     return 0
 
 
 def cmd_bundle_verify(args: argparse.Namespace) -> int:
-    from station_desktop.sync.bundle import find_bundles, import_bundle
+    from station_desktop.services.sync.imports import import_bundle
+    from station_desktop.sync.verify import find_bundles
 
-    store, _svc = _open(args)
+    store, _svc = open_station(args)
     try:
         # A trial import: every check, then the merge itself, rolled back.
         rows = [import_bundle(store, path, trial=True) for path in find_bundles(map(Path, args.files))]
@@ -156,38 +152,47 @@ def cmd_bundle_verify(args: argparse.Namespace) -> int:
     def human() -> None:
         for r in rows:
             if r.status == "refused":
-                print(f"{r.file}：不能导入。{r.reason}")
+                print(f"{r.file}：不能导入。{r.reason}", file=sys.stderr)
             elif r.status == "duplicate":
                 print(f"{r.file}：已导入过，再导入不会有变化。")
             else:
                 print(f"{r.file}：可以导入（将新增 {r.created}，更新 {r.updated}，冲突 {r.conflicts}）。")
 
-    _emit(args, [r.as_dict() for r in rows], human)
+    emit(args, [r.as_dict() for r in rows], human)
     return 0 if all(r.status != "refused" for r in rows) else 1
 
 
 def cmd_bundle_import(args: argparse.Namespace) -> int:
-    from station_desktop.sync.bundle import import_many
-    from station_desktop.sync.report import report_lines
+    from station_desktop.services.sync.imports import import_many
+    from station_desktop.sync.peers import gap_messages
+    from station_desktop.sync.report import result_line
 
-    store, _svc = _open(args)
+    store, svc = open_station(args)
     try:
-        results = import_many(store, map(Path, args.files))
-        lines = report_lines(store, results)
+        results = import_many(store, map(Path, args.files), operator_id=svc.operator_id)
+        gaps = gap_messages(store)
     finally:
         store.close()
     if not results:
         raise StationError("没有找到数据包文件（*.sdbundle）。", hint="请检查所选的文件或文件夹。")
-    _emit(args, [r.as_dict() for r in results], lambda: print("\n".join(lines)))
+
+    def human() -> None:
+        for r in results:
+            print(result_line(r), file=sys.stderr if r.status == "refused" else sys.stdout)
+        for line in gaps:
+            print(line)
+
+    emit(args, [r.as_dict() for r in results], human)
     return 1 if any(r.status == "refused" for r in results) else 0
 
 
 def cmd_bundle_relay(args: argparse.Namespace) -> int:
-    from station_desktop.sync.relay import relay
+    from station_desktop.services.sync.relay import relay
 
-    store, _svc = _open(args)
+    store, svc = open_station(args)
     try:
-        results = relay(store, [Path(f) for f in args.files], Path(args.out))
+        results = relay(store, [Path(f) for f in args.files], Path(args.out),
+                        operator_id=svc.operator_id)
     finally:
         store.close()
     labels = {"relayed": "已转交", "skipped": "跳过", "refused": "拒绝"}
@@ -197,16 +202,17 @@ def cmd_bundle_relay(args: argparse.Namespace) -> int:
             line = f"{r.file}：{labels[r.status]}"
             if r.status == "relayed":
                 line += f"（{r.sender} → {r.recipient}，变更 {r.from_seq}–{r.to_seq}）"
-            print(line + (f" {r.reason}" if r.reason else ""))
+            print(line + (f" {r.reason}" if r.reason else ""),
+                  file=sys.stderr if r.status == "refused" else sys.stdout)
 
-    _emit(args, [r.__dict__ for r in results], human)
+    emit(args, [r.__dict__ for r in results], human)
     return 1 if any(r.status == "refused" for r in results) else 0
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
     from station_desktop.sync.review import conflicts
 
-    store, _svc = _open(args)
+    store, _svc = open_station(args)
     try:
         items = conflicts(store, open_only=not args.all)
     finally:
@@ -220,32 +226,35 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
                   f"落选“{x.lost}”（来自 {x.lost_from}）"
                   + (f" 已处理：{x.resolution}" if x.resolved_at else ""))
 
-    _emit(args, [x.__dict__ for x in items], human)
+    emit(args, [x.__dict__ for x in items], human)
     return 0
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    from station_desktop.sync.review import resolve
+    from station_desktop.services.sync.review import resolve
 
-    store, svc = _open(args)
+    if args.action == "edit" and args.value is None:
+        # Without a value, "edit" would empty the field and say it was handled.
+        args.usage_error("edit 需要用 --value 给出新值，例如：resolve 3 edit --value 13800138000")
+    store, svc = open_station(args)
     try:
         resolve(store, args.id, args.action, args.value, operator_id=svc.operator_id)
     finally:
         store.close()
-    _emit(args, {"resolved": args.id}, lambda: print(f"冲突 #{args.id} 已处理。"))
+    emit(args, {"resolved": args.id}, lambda: print(f"冲突 #{args.id} 已处理。"))
     return 0
 
 
 def cmd_transfer(args: argparse.Namespace) -> int:
-    from station_desktop.cli.common import resolve_person as _resolve_person
-    from station_desktop.sync.review import transfer_person
+    from station_desktop.services.sync.review import transfer_person
 
-    store, svc = _open(args)
+    store, svc = open_station(args)
     try:
-        moved = transfer_person(store, _resolve_person(svc, args.person), args.to)
+        moved = transfer_person(store, resolve_person(svc, args.person), args.to,
+                                operator_id=svc.operator_id)
     finally:
         store.close()
-    _emit(args, moved, lambda: print(
+    emit(args, moved, lambda: print(
         f"已迁移到 {args.to}：" + "，".join(f"{k} {v}" for k, v in moved.items())
         + "\n两个服务站在下次收到县里的数据包后生效。"))
     return 0
@@ -255,7 +264,7 @@ def cmd_stations(args: argparse.Namespace) -> int:
     from station_desktop.domain.validate import local_time
     from station_desktop.sync.review import stations_overview
 
-    store, _svc = _open(args)
+    store, _svc = open_station(args)
     try:
         rows = stations_overview(store)
     finally:
@@ -269,7 +278,7 @@ def cmd_stations(args: argparse.Namespace) -> int:
                   f"最近收到 {local_time(r['last_bundle_at'], empty='从未')}  "
                   f"已收到第 {r['received_seq']} 号  {gaps}  人员 {r['persons']} 走访 {r['visits']}")
 
-    _emit(args, rows, human)
+    emit(args, rows, human)
     return 0
 
 
@@ -311,7 +320,8 @@ def register(sub: Any, add: Add, common: argparse.ArgumentParser, parser_class: 
     sp.add_argument("id", type=int)
     sp.add_argument("action", choices=["keep", "take", "edit"],
                     help="keep 保留现值；take 采用落选值；edit 改为 --value")
-    sp.add_argument("--value")
+    sp.add_argument("--value", help="edit 时必填：改成的值")
+    sp.set_defaults(usage_error=sp.error)  # a usage error found after parsing: exit 2 too
     sp = add("transfer", cmd_transfer, "（县）把人员档案迁到另一服务站")
     sp.add_argument("person", help="记录编号或身份证号")
     sp.add_argument("--to", required=True, help="迁入服务站代码")

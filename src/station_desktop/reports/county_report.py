@@ -1,6 +1,6 @@
 """The printed county report (全县工作统计报表, issue 7): the 全县概览 page on paper.
 
-Every number comes from :func:`station_desktop.store.county.county_view`, so the
+Every number comes from :func:`station_desktop.services.county.county_view`, so the
 paper says what the screen says: the county's figures with the date of the
 newest data behind each, the towns, every station (stale ones marked), and
 the four charts drawn with reportlab's own graphics (vector, no extra
@@ -156,13 +156,19 @@ def print_county_report(
     store: Store, cats: Catalogues, out: Path, *, period: sc.CountyPeriod, today: date,
     stale_days: int = sc.DEFAULT_STALE_DAYS, progress: Progress | None = None,
     cancel: Callable[[], bool] | None = None,
+    view: tuple[sc.CountyFigures, sc.ChartData] | None = None,
 ) -> dict[str, Any]:
-    """Write the county report of ``period`` to ``out``; returns ``{"file", "pages"}``."""
+    """Write the county report of ``period`` to ``out``; returns ``{"file", "pages"}``.
+
+    ``view`` is what the home page shows (``services.county.county_view``, which
+    may refresh the summary first); without it the live queries give the same figures.
+    """
     steps = 3
     step = stepper(steps, progress, cancel)
 
     step(0)
-    fig, charts = sc.county_view(store, cats, period, today=today, stale_days=stale_days)
+    fig, charts = view if view is not None else sc.county_view(
+        store, cats, period, today=today, stale_days=stale_days)
     step(1)
     name = store.meta("station_name") or "全县"
     d = _Doc()

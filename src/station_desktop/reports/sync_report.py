@@ -24,9 +24,9 @@ from station_desktop.reports.pdf import PageInfo, build_pdf, frame_width, steppe
 from station_desktop.reports.period import _Doc, cn_date
 from station_desktop.reports.roster_pdf import page_counter
 from station_desktop.store.db import Store
-from station_desktop.sync.bundle import Imported, gap_messages
 from station_desktop.sync.enrol import peers
-from station_desktop.sync.report import STATUS, summary_rows
+from station_desktop.sync.peers import gap_messages
+from station_desktop.sync.report import STATUS, Imported, summary_rows
 
 Progress = Callable[[int, int], None]
 

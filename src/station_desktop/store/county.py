@@ -620,21 +620,13 @@ def chart_data(store: Store, fig: CountyFigures, cats: Catalogues, scope: str = 
 
 
 def county_view(store: Store, cats: Catalogues, period: CountyPeriod, *, today: date,
-                stale_days: int = DEFAULT_STALE_DAYS, scope: str = "", summary: bool = True
+                stale_days: int = DEFAULT_STALE_DAYS, scope: str = ""
                 ) -> tuple[CountyFigures, ChartData]:
-    """What the county home page shows: the figures and the charts, on the worker thread.
+    """The figures and the charts from the live queries (reads only).
 
-    Read from the summary table (:mod:`station_desktop.store.county_summary`,
-    stations whose rows changed recomputed first) unless ``summary`` is off
-    or the database has none; the live queries give exactly the same figures.
+    The home page reads the same figures from the summary table through
+    :func:`station_desktop.services.county.county_view`, which may first
+    recompute stale stations (a write).
     """
-    if summary:
-        from station_desktop.store import county_summary
-
-        got = county_summary.county_view(store, cats, period, today=today,
-                                         stale_days=stale_days, scope=scope)
-        if got is not None:
-            fig, months = got
-            return fig, chart_data(store, fig, cats, scope, months)
     fig = county_figures(store, cats, period, today=today, stale_days=stale_days)
     return fig, chart_data(store, fig, cats, scope)

@@ -19,17 +19,23 @@ right, day after day, until the quarter ends or the station's rows change.
 The visits-by-month chart is stored the same way, as figures named
 ``visits_month:YYYY-MM``.
 
+This module reads and holds the helpers that write in a given connection;
+the transactions that refresh are opened in :mod:`station_desktop.services`.
+
 When it is refreshed.
 
 * A bundle import on the county refreshes the sender's rows in the same
   transaction (:func:`refresh_after_import`, called by
-  :func:`station_desktop.sync.bundle._apply` before COMMIT), so the summary
-  is never behind the rows it summarises.
-* :func:`station_desktop.sync.review.transfer_person` refreshes both stations.
+  :func:`station_desktop.services.sync.merge.apply` before COMMIT), so the
+  summary is never behind the rows it summarises.
+* :func:`station_desktop.services.sync.review.transfer_person` refreshes both
+  stations.
 * Every other write (county corrections, catalogue edits, restores, raw SQL)
   is caught by the ``county_summary_stale`` trigger on ``change_log``: it
-  drops the station's state, and the next :func:`county_view` recomputes
-  exactly the stations so marked (lazy; a few ms per station) before reading.
+  drops the station's state, and the next
+  :func:`station_desktop.services.county.county_view` recomputes exactly the
+  stations so marked (lazy; a few ms per station, :func:`refresh_and_read`)
+  before reading.
   Catalogue changes that alter a figure (contact intervals) change
   :func:`defs_hash`, which makes every station's rows stale.
 * A quarter nobody has looked at yet (a past quarter, or the first day of a
@@ -52,9 +58,7 @@ from sqlalchemy.orm import Session
 from station_desktop.domain import rules
 from station_desktop.domain.catalogues import CatalogueEntry, Catalogues
 from station_desktop.store import county as sc
-from station_desktop.store.db import Store
 from station_desktop.store.stats import of_live_person
-from station_desktop.store.visits import reading
 
 #: The figure name prefix of the visits-by-month chart's rows.
 MONTHS = "visits_month"
@@ -196,19 +200,6 @@ def _wanted(con: sqlite3.Connection, stations: Iterable[str]) -> set[str]:
     return want
 
 
-def refresh(store: Store, station_codes: Sequence[str] | None = None, *,
-            today: date | None = None, cats: Catalogues | None = None) -> int:
-    """Recompute stations' summary rows (None: a full rebuild) for this quarter, from today."""
-    day = today or date.today()
-    with store.raw_write() as con:
-        if not has_summary(con):
-            return 0
-        if station_codes is not None:
-            return refresh_in(con, station_codes, on=day, cats=cats or _catalogues(con))
-        every = _wanted(con, sc._stations(con, sc._own(con)[0], day, sc.DEFAULT_STALE_DAYS))
-        return refresh_in(con, every, on=day, cats=cats or _catalogues(con), full=True)
-
-
 def refresh_after_import(con: sqlite3.Connection, sender: str, *,
                          today: date | None = None) -> None:
     """The bundle import's hook (county only): bring the sender's summary up to date.
@@ -274,26 +265,39 @@ def _read(con: sqlite3.Connection, cats: Catalogues, period: sc.CountyPeriod, to
     return figures, [(m, chart[m]) for m in months]
 
 
-def county_view(store: Store, cats: Catalogues, period: sc.CountyPeriod, *, today: date,
-                stale_days: int = sc.DEFAULT_STALE_DAYS, scope: str = ""
-                ) -> tuple[sc.CountyFigures, list[tuple[str, int]]] | None:
-    """The county figures and the month chart from the summary (None: no summary table).
+def read_current(con: sqlite3.Connection, cats: Catalogues, period: sc.CountyPeriod, *,
+                 today: date, stale_days: int = sc.DEFAULT_STALE_DAYS, scope: str = ""
+                 ) -> tuple[sc.CountyFigures, list[tuple[str, int]]] | None:
+    """The figures and the month chart if every station's summary holds the period's day
+    (a plain read); None when some station must be recomputed first."""
+    stations = sc._stations(con, sc._own(con)[0], today, stale_days)
+    if _wanted(con, stations) - _fresh(con, period.on, cats):
+        return None
+    return _read(con, cats, period, today, stale_days, stations, scope)
 
-    Stations whose summary does not hold the period's day are recomputed first,
-    in one write transaction that then reads, so what is read is consistent.
-    """
-    with reading(store) as con:
-        if not has_summary(con):
-            return None
-        stations = sc._stations(con, sc._own(con)[0], today, stale_days)
-        if not _wanted(con, stations) - _fresh(con, period.on, cats):
-            return _read(con, cats, period, today, stale_days, stations, scope)
-    with store.raw_write() as con:
-        stations = sc._stations(con, sc._own(con)[0], today, stale_days)
-        want = _wanted(con, stations)
-        stale = sorted(want - _fresh(con, period.on, cats))
-        if len(stale) > _FULL_SHARE * len(want):
-            refresh_in(con, want, on=period.on, cats=cats, full=True)
-        elif stale:
-            refresh_in(con, stale, on=period.on, cats=cats)
-        return _read(con, cats, period, today, stale_days, stations, scope)
+
+def refresh_and_read(con: sqlite3.Connection, cats: Catalogues, period: sc.CountyPeriod, *,
+                     today: date, stale_days: int = sc.DEFAULT_STALE_DAYS, scope: str = ""
+                     ) -> tuple[sc.CountyFigures, list[tuple[str, int]]]:
+    """Recompute the stations whose summary does not hold the period's day, then read,
+    in the caller's write transaction (so what is read is consistent)."""
+    stations = sc._stations(con, sc._own(con)[0], today, stale_days)
+    want = _wanted(con, stations)
+    stale = sorted(want - _fresh(con, period.on, cats))
+    if len(stale) > _FULL_SHARE * len(want):
+        refresh_in(con, want, on=period.on, cats=cats, full=True)
+    elif stale:
+        refresh_in(con, stale, on=period.on, cats=cats)
+    return _read(con, cats, period, today, stale_days, stations, scope)
+
+
+def refresh_all_in(con: sqlite3.Connection, station_codes: Sequence[str] | None, *, on: date,
+                   cats: Catalogues | None = None) -> int:
+    """Recompute stations' summary rows (None: a full rebuild) for the quarter of ``on``,
+    in the caller's write transaction."""
+    if not has_summary(con):
+        return 0
+    if station_codes is not None:
+        return refresh_in(con, station_codes, on=on, cats=cats or _catalogues(con))
+    every = _wanted(con, sc._stations(con, sc._own(con)[0], on, sc.DEFAULT_STALE_DAYS))
+    return refresh_in(con, every, on=on, cats=cats or _catalogues(con), full=True)

@@ -87,6 +87,18 @@ class Store:
             )
 
     @contextmanager
+    def raw_read(self) -> Iterator[sqlite3.Connection]:
+        """The plain sqlite3 connection of one read transaction.
+
+        For raw-SQL reads (a bundle's payload, its checks): one consistent
+        snapshot in a deferred transaction, never the write lock.
+        """
+        with self.read() as session:
+            raw = session.connection().connection.dbapi_connection
+            assert raw is not None
+            yield raw  # type: ignore[misc]
+
+    @contextmanager
     def raw_write(self, operator_id: str | None = None) -> Iterator[sqlite3.Connection]:
         """A plain sqlite3 connection inside one write transaction, for bulk work.
 

@@ -11,6 +11,11 @@
 
 ``revoke`` ends a station's key (a stolen or dead PC); a later ``accept`` of
 a new key for the same code starts its sequence numbers afresh.
+
+This module keeps the files and their signatures (:func:`request`,
+:func:`read_request`, :func:`read_acceptance`, :func:`write_acceptance`);
+recording a peer (``accept``, ``apply``, ``revoke``) is a unit of work in
+:mod:`station_desktop.services.sync.enrolment`.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from typing import Any
 from sqlalchemy import select
 
 from station_desktop.domain.enums import Role
-from station_desktop.domain.errors import ConflictError, NotFoundError, StationError
+from station_desktop.domain.errors import StationError
 from station_desktop.domain.validate import parse_station_code
 from station_desktop.store import models as m
 from station_desktop.store.db import Store
@@ -114,8 +119,8 @@ def request(store: Store, out: Path) -> Path:
     return path
 
 
-def apply(store: Store, data: bytes, *, operator_id: str | None = None) -> Party:
-    """Install the county's acceptance on the station. Returns the county."""
+def read_acceptance(store: Store, data: bytes) -> Party:
+    """Check the county's acceptance is for this station's current key; returns the county."""
     keys = data_keys(store)
     mine = me(store, keys)
     doc, sig = read_document(data, ACCEPTANCE)
@@ -132,22 +137,6 @@ def apply(store: Store, data: bytes, *, operator_id: str | None = None) -> Party
             parse_station_code(authority.code).county_prefix != parse_station_code(mine.code).county_prefix:
         raise refuse("wrong_county", f"确认方 {authority.name}（{authority.code}）不是本站所属的县级服务中心。",
                      "请核对后向所属县服务中心重新申请。")
-    with store.write(operator_id) as s:
-        peer = s.get(m.SyncPeer, authority.code)
-        for other in s.scalars(select(m.SyncPeer).where(m.SyncPeer.relation == "county",
-                                                        m.SyncPeer.code != authority.code)):
-            other.state, other.revoked_at = "revoked", utc_now()
-        if peer is not None and peer.fingerprint != authority.fingerprint:
-            _reset(peer)
-        if peer is None:
-            peer = m.SyncPeer(code=authority.code, relation="county", acked_seq=0, received_seq=0,
-                              received_max=0, gaps=[], key_epoch=1, state="active",
-                              enrolled_at=utc_now())
-            s.add(peer)
-        _fill(peer, authority)
-        peer.state, peer.revoked_at = "active", None
-        s.add(m.AuditEvent(operator_id=operator_id, action="enrol_apply",
-                           detail={"county": authority.code, "fingerprint": authority.fingerprint}))
     return authority
 
 
@@ -162,10 +151,9 @@ def read_request(data: bytes) -> Party:
     return party
 
 
-def accept(store: Store, data: bytes, out: Path, *, operator_id: str | None = None) -> tuple[Party, Path]:
-    """Record the requesting station and write the signed acceptance for it to ``out``."""
-    keys = data_keys(store)
-    county = me(store, keys)
+def check_request(store: Store, data: bytes) -> tuple[Party, Party]:
+    """The county's side of a request: (this county, the requesting station of our county)."""
+    county = me(store, data_keys(store))
     if county.role != Role.COUNTY.value:
         raise StationError("只有县级服务中心可以接受服务站登记。",
                            hint="请把登记申请文件交给县退役军人服务中心。")
@@ -173,60 +161,25 @@ def accept(store: Store, data: bytes, out: Path, *, operator_id: str | None = No
     if parse_station_code(station.code).county_prefix != parse_station_code(county.code).county_prefix:
         raise refuse("wrong_county", f"服务站 {station.name}（{station.code}）不属于本县。",
                      "请核对服务站代码；外县的服务站应向其所属县登记。")
-    with store.write(operator_id) as s:
-        peer = s.get(m.SyncPeer, station.code)
-        if peer is not None and peer.state == "active" and peer.fingerprint != station.fingerprint:
-            raise ConflictError(
-                f"服务站 {station.code} 已用另一把密钥登记（指纹 {peer.fingerprint}）。",
-                hint="如果该站换了电脑，请先注销旧密钥（enroll revoke），再接受新的申请。")
-        if peer is None:
-            peer = m.SyncPeer(code=station.code, relation="station", acked_seq=0, received_seq=0,
-                              received_max=0, gaps=[], key_epoch=1, state="active",
-                              enrolled_at=utc_now())
-            s.add(peer)
-        elif peer.fingerprint != station.fingerprint:
-            # A new PC for a known station: its change log starts again at 1.
-            _reset(peer)
-        _fill(peer, station)
-        peer.state, peer.revoked_at = "active", None
-        epoch = peer.key_epoch
-        s.add(m.AuditEvent(operator_id=operator_id, action="enrol_accept",
-                           detail={"station": station.code, "fingerprint": station.fingerprint}))
+    return county, station
+
+
+def write_acceptance(store: Store, county: Party, station: Party, key_epoch: int,
+                     out: Path) -> Path:
+    """The signed acceptance for ``station`` into ``out`` (a file, or a folder for a default name)."""
     doc = {"type": ACCEPTANCE, "version": VERSION, "station": station.as_dict(),
-           "authority": county.as_dict(), "key_epoch": epoch, "accepted_at": utc_now()}
+           "authority": county.as_dict(), "key_epoch": key_epoch, "accepted_at": utc_now()}
     path = Path(out)
     if path.is_dir():
         path = path / f"enrol-accept-{station.code}.json"
-    _write(path, sign_document(doc, keys.signing))
-    return station, path
-
-
-def revoke(store: Store, code: str, *, operator_id: str | None = None) -> None:
-    with store.write(operator_id) as s:
-        peer = s.get(m.SyncPeer, code)
-        if peer is None:
-            raise NotFoundError(f"没有登记过服务站 {code}。", hint="请用“keys show”查看已登记的服务站。")
-        peer.state, peer.revoked_at = "revoked", utc_now()
-        s.add(m.AuditEvent(operator_id=operator_id, action="enrol_revoke",
-                           detail={"station": code, "fingerprint": peer.fingerprint}))
+    _write(path, sign_document(doc, data_keys(store).signing))
+    return path
 
 
 def peers(store: Store) -> list[dict[str, Any]]:
     with store.read() as s:
         rows = s.scalars(select(m.SyncPeer).order_by(m.SyncPeer.relation, m.SyncPeer.code)).all()
         return [{c.key: getattr(p, c.key) for c in m.SyncPeer.__table__.columns} for p in rows]
-
-
-def _fill(peer: m.SyncPeer, party: Party) -> None:
-    peer.name, peer.role, peer.parent_code = party.name, party.role, party.parent_code
-    peer.signing_public, peer.encryption_public = party.signing_public, party.encryption_public
-    peer.fingerprint = party.fingerprint
-
-
-def _reset(peer: m.SyncPeer) -> None:
-    peer.key_epoch = (peer.key_epoch or 1) + 1
-    peer.acked_seq = peer.received_seq = peer.received_max = 0
-    peer.gaps = []
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -70,7 +70,7 @@ MAX_STRING = 64 * 1024
 MAX_TEXT = 1024 * 1024
 _ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _CODE = re.compile(r"^[0-9]{12}$")
-ID_PATTERN = _ID  # also for tombstone ids (bundle.check_payload); always use fullmatch
+ID_PATTERN = _ID  # also for tombstone ids (verify.check_payload); always use fullmatch
 CODE_PATTERN = _CODE
 
 

@@ -2,24 +2,22 @@
 
 A town installation cannot decrypt a bundle addressed to the county; it
 checks what it can without the key (the container, that the payload matches
-its signed hash, that the county it serves is the recipient), copies the file
-byte for byte, and keeps a record of what it carried.
+its signed hash, that the county it serves is the recipient) and copies the
+file byte for byte (:func:`carry`). The record of what it carried is written
+by :func:`station_desktop.services.sync.relay.relay`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from station_desktop.domain.errors import StationError
+from station_desktop.domain.errors import StationError, os_error_text
 from station_desktop.store.db import Store
-from station_desktop.store.models import utc_now
 from station_desktop.sync import container as c
-from station_desktop.sync.bundle import _connect, county_peer, find_bundles
+from station_desktop.sync.peers import county_peer
 
 
 @dataclass
@@ -33,9 +31,8 @@ class Relayed:
     reason: str = ""
 
 
-def relay(store: Store, paths: list[Path], out: Path, *, operator_id: str | None = None,
-          progress: Callable[[int, int, str], None] | None = None,
-          cancelled: Callable[[], bool] | None = None) -> list[Relayed]:
+def relay_target(store: Store) -> dict[str, Any]:
+    """The county this town relays to; refuses anything but an enrolled town."""
     if store.meta("role") != "town":
         raise StationError("只有乡镇（街道）服务站可以转交数据包。",
                            hint="村服务站请直接把数据包交县服务中心导入。")
@@ -43,49 +40,37 @@ def relay(store: Store, paths: list[Path], out: Path, *, operator_id: str | None
     if county is None:
         raise StationError("本站还没有在县服务中心登记，不知道该转交给谁。",
                            hint="请先完成登记（enroll request / apply）。")
-    me = store.meta("station_code")
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    results: list[Relayed] = []
-    con = _connect(store)
+    return county
+
+
+def carry(path: Path, me: str | None, county_code: str, out: Path
+          ) -> tuple[Relayed, bytes, dict[str, Any] | None]:
+    """Check ``path`` as far as a town can and copy it into ``out``.
+
+    Returns the outcome, the file's bytes and (when it was carried) its manifest.
+    """
+    r = Relayed(file=path.name)
     try:
-        files = find_bundles(paths)
-        for i, path in enumerate(files):
-            if cancelled is not None and cancelled():
-                break
-            if progress is not None:
-                progress(i, len(files), path.name)
-            r = Relayed(file=path.name)
-            results.append(r)
-            try:
-                data = path.read_bytes()
-                opened = c.open_bundle(data)
-                c.check_payload_hash(opened)
-            except (OSError, c.BundleRefused) as exc:
-                r.status = "refused"
-                r.reason = exc.user_text() if isinstance(exc, StationError) else str(exc)
-                continue
-            man = opened.manifest
-            r.sender, r.recipient = man["sender"]["code"], man["recipient"]["code"]
-            r.from_seq, r.to_seq = man["seq"]["from"], man["seq"]["to"]
-            if r.recipient == me:
-                r.status, r.reason = "skipped", "这个数据包是发给本站的，请用“导入”而不是“转交”。"
-                continue
-            if r.recipient != county["code"]:
-                r.status, r.reason = "refused", f"收件方 {r.recipient} 不是本站所属的县服务中心。"
-                continue
-            dest = out / path.name
-            if not (dest.exists() and dest.read_bytes() == data):
-                shutil.copyfile(path, dest.with_name(dest.name + ".part"))
-                dest.with_name(dest.name + ".part").replace(dest)
-            con.execute("BEGIN IMMEDIATE")
-            con.execute(
-                "INSERT INTO sync_bundle (at, direction, sha256, sender, recipient, kind, from_seq, "
-                "to_seq, created_at, file_name, operator_id, report) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (utc_now(), "relayed", hashlib.sha256(data).hexdigest(), r.sender, r.recipient,
-                 man["kind"], r.from_seq, r.to_seq, man["created_at"], path.name, operator_id,
-                 json.dumps({"counts": man.get("counts", {})}, ensure_ascii=False)))
-            con.execute("COMMIT")
-    finally:
-        con.close()
-    return results
+        data = path.read_bytes()
+        opened = c.open_bundle(data)
+        c.check_payload_hash(opened)
+    except OSError as exc:
+        r.status, r.reason = "refused", os_error_text(exc)
+        return r, b"", None
+    except c.BundleRefused as exc:
+        r.status, r.reason = "refused", exc.user_text()
+        return r, b"", None
+    man = opened.manifest
+    r.sender, r.recipient = man["sender"]["code"], man["recipient"]["code"]
+    r.from_seq, r.to_seq = man["seq"]["from"], man["seq"]["to"]
+    if r.recipient == me:
+        r.status, r.reason = "skipped", "这个数据包是发给本站的，请用“导入”而不是“转交”。"
+        return r, data, None
+    if r.recipient != county_code:
+        r.status, r.reason = "refused", f"收件方 {r.recipient} 不是本站所属的县服务中心。"
+        return r, data, None
+    dest = out / path.name
+    if not (dest.exists() and dest.read_bytes() == data):
+        shutil.copyfile(path, dest.with_name(dest.name + ".part"))
+        dest.with_name(dest.name + ".part").replace(dest)
+    return r, data, man

@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from station_desktop.store.reader import KIND_LABELS
-from station_desktop.sync.bundle import Imported
 from station_desktop.sync.enrol import Party
+from station_desktop.sync.report import Imported
 from station_desktop.ui.exchange_views import fit_columns
 from station_desktop.ui.table import RowsModel, make_table_view
 

@@ -2,7 +2,7 @@
 
 Both are small computed tables (RowsModel) reloaded on the worker. A
 conflict is closed with 保留现值 / 采用落选值 / 修改…; each is one
-``review.resolve`` call, after which the list reloads and the shell hears
+``services.sync.review.resolve`` call, after which the list reloads and the shell hears
 that the record's kind changed. The stations list marks a station stale
 when its last bundle is older than :data:`STALE_DAYS` (or it never sent one).
 """
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station_desktop.services.sync.review import resolve
 from station_desktop.store.county import DEFAULT_STALE_DAYS, is_stale
 from station_desktop.sync import review
 from station_desktop.sync.review import Conflict
@@ -158,7 +159,7 @@ class ConflictsPanel(QWidget):
             self.ctx.data_changed.emit(c.table_name)
             self.refresh()
 
-        return Op(self, lambda: review.resolve(store, c.id, action, value, operator_id=op_id)) \
+        return Op(self, lambda: resolve(store, c.id, action, value, operator_id=op_id)) \
             .success(done).run()
 
     def edit_dialog(self) -> QInputDialog | None:

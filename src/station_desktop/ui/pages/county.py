@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from station_desktop.domain.validate import format_fen
+from station_desktop.services.county import county_view
 from station_desktop.store import county as sc
 from station_desktop.ui.charts import MUTED, Bar, BarChart
 from station_desktop.ui.context import AppContext
@@ -209,7 +210,7 @@ class CountyPage(ShownPage):
         period, days, scope = self.selected_period(), self.stale_days.value(), self.scope_code
 
         def work() -> tuple[sc.CountyFigures, sc.ChartData]:
-            return sc.county_view(store, cats, period, today=today, stale_days=days, scope=scope)
+            return county_view(store, cats, period, today=today, stale_days=days, scope=scope)
 
         self.ctx.run(self, work, self._loaded, progress="正在统计全县数据…")
         if self.tabs.currentWidget() is self.assessment:
@@ -229,7 +230,8 @@ class CountyPage(ShownPage):
         print_job(self, self.ctx.config, "全县工作统计报表",
                   lambda out, p, c: print_county_report(
                       store, cats, out, period=period, today=today, stale_days=days,
-                      progress=p, cancel=c),
+                      progress=p, cancel=c,
+                      view=county_view(store, cats, period, today=today, stale_days=days)),
                   suggested_name=f"全县工作统计报表-{period.on:%Y%m%d}.pdf")
 
     def _loaded(self, result: tuple[sc.CountyFigures, sc.ChartData]) -> None:

@@ -32,7 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from station_desktop.domain.enums import Role
-from station_desktop.domain.errors import StationError
+from station_desktop.domain.errors import StationError, os_error_text
+from station_desktop.services.sync import enrolment
+from station_desktop.services.sync import review as review_services
 from station_desktop.store import stats
 from station_desktop.sync import enrol, review
 from station_desktop.sync.container import SUFFIX
@@ -379,19 +381,13 @@ class ExchangePage(QWidget):
         return self.export(restore_for=code)
 
     def run_export(self, folder: Path, codes: list[str], *, restore: bool = False) -> Op:
-        from station_desktop.sync.bundle import export_bundle
+        from station_desktop.services.sync.export import export_many
 
         store, op_id = self.ctx.store, self.ctx.service.operator_id
 
         def work(progress: Progress) -> list[Any]:
-            done = []
-            for i, code in enumerate(codes):
-                if progress.cancelled:
-                    break
-                progress(i, len(codes))
-                done.append(export_bundle(store, code, folder, restore=restore, operator_id=op_id))
-            progress(len(codes), len(codes))
-            return done
+            return export_many(store, codes, folder, restore=restore, operator_id=op_id,
+                               progress=progress)
 
         def exported(results: list[Any]) -> None:
             self._remember(folder)
@@ -432,8 +428,9 @@ class ExchangePage(QWidget):
             self.run_import([Path(p) for p in paths])
 
     def run_import(self, paths: list[Path]) -> Op:
-        from station_desktop.sync.bundle import find_bundles, import_many
+        from station_desktop.services.sync.imports import import_many
         from station_desktop.sync.report import report_lines
+        from station_desktop.sync.verify import find_bundles
 
         store, op_id = self.ctx.store, self.ctx.service.operator_id
 
@@ -441,9 +438,7 @@ class ExchangePage(QWidget):
             found = find_bundles(paths)
             if not found:
                 return None
-            results = import_many(store, found, operator_id=op_id,
-                                  progress=lambda i, n, _name: progress(i, n),
-                                  cancelled=lambda: progress.cancelled)
+            results = import_many(store, found, operator_id=op_id, progress=progress)
             return results, report_lines(store, results)
 
         def imported(out: tuple[list[Any], list[str]] | None) -> None:
@@ -472,7 +467,7 @@ class ExchangePage(QWidget):
             self.run_relay([Path(source)], Path(dest))
 
     def run_relay(self, sources: list[Path], dest: Path) -> Op:
-        from station_desktop.sync.relay import relay
+        from station_desktop.services.sync.relay import relay
 
         store, op_id = self.ctx.store, self.ctx.service.operator_id
         labels = {"relayed": "已转交", "skipped": "跳过", "refused": "不能转交"}
@@ -491,9 +486,7 @@ class ExchangePage(QWidget):
             self.inform("转交数据包", f"已把 {n} 个数据包原样复制到 {dest}：\n\n" + "\n".join(lines))
 
         def work(progress: Progress) -> list[Any]:
-            return relay(store, sources, dest, operator_id=op_id,
-                         progress=lambda i, n, _name: progress(i, n),
-                         cancelled=lambda: progress.cancelled)
+            return relay(store, sources, dest, operator_id=op_id, progress=progress)
 
         return Op(self, work).success(done).with_progress("正在转交数据包…").run()
 
@@ -562,7 +555,7 @@ class ExchangePage(QWidget):
                         f"县服务中心的密钥指纹：{party.fingerprint}")
             self._changed()
 
-        dialog.accepted.connect(lambda: Op(self, lambda: enrol.apply(store, data, operator_id=op_id))
+        dialog.accepted.connect(lambda: Op(self, lambda: enrolment.apply(store, data, operator_id=op_id))
                                 .success(applied).run())
         return self._open(dialog)
 
@@ -609,7 +602,7 @@ class ExchangePage(QWidget):
                         f"{enrol.data_keys(store).fingerprint}")
             self._changed()
 
-        return Op(self, lambda: enrol.accept(store, data, out, operator_id=op_id)) \
+        return Op(self, lambda: enrolment.accept(store, data, out, operator_id=op_id)) \
             .success(done).run()
 
     def revoke_station(self, code: str) -> QMessageBox:
@@ -625,7 +618,7 @@ class ExchangePage(QWidget):
 
         def clicked(button: Any) -> None:
             if button is yes:
-                Op(self, lambda: enrol.revoke(store, code, operator_id=op_id)).success(
+                Op(self, lambda: enrolment.revoke(store, code, operator_id=op_id)).success(
                     lambda _r: (self.inform("已注销", f"已注销 {name}（{code}）的密钥。"),
                                 self._changed())).run()
 
@@ -676,7 +669,7 @@ class ExchangePage(QWidget):
                         "请给新、旧两个服务站各导出一次数据包。")
             self._changed()
 
-        return Op(self, lambda: review.transfer_person(store, person_id, code, operator_id=op_id)) \
+        return Op(self, lambda: review_services.transfer_person(store, person_id, code, operator_id=op_id)) \
             .success(done).run()
 
 
@@ -684,5 +677,5 @@ def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise StationError(f"无法读取文件 {path.name}：{exc.strerror or exc}",
-                           hint="请检查U盘是否插好、文件是否还在。", code="unreadable") from exc
+        raise StationError(f"无法读取文件 {path.name}：{os_error_text(exc)}",
+                           code="unreadable") from exc
