@@ -21,7 +21,7 @@ from station_desktop.domain.catalogues import KIND_LABELS as CATALOGUE_LABELS
 from station_desktop.domain.catalogues import CatalogueEntry, Catalogues
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.settings.section import Section, _button
+from station_desktop.ui.pages.settings.section import Section, button
 from station_desktop.ui.table import RowsModel, make_table_view
 
 #: How the assessment catalogues' rule values read (issue 7).
@@ -111,11 +111,11 @@ class CataloguesSection(Section):
         note.setObjectName("catalogue_note")
         note.setWordWrap(True)
         note.setStyleSheet("background: #fff8e1; border: 1px solid #e6d28a; padding: 6px;")
-        self.add_button = _button("新增条目…", "catalogue_add")
-        self.edit_button = _button("修改…", "catalogue_edit")
+        self.add_button = button("新增条目…", "catalogue_add")
+        self.edit_button = button("修改…", "catalogue_edit")
         self.changes_label = QLabel("")
         self.changes_label.setObjectName("catalogue_changes")
-        self.changes_button = _button("查看县里的更新…", "catalogue_changes_button")
+        self.changes_button = button("查看县里的更新…", "catalogue_changes_button")
         buttons = QHBoxLayout()
         if self.county:
             buttons.addWidget(self.add_button)

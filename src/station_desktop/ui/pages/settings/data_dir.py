@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QVBoxLayout
 
 from station_desktop.store.db import DB_FILENAME
 from station_desktop.ui.context import AppContext
-from station_desktop.ui.pages.settings.section import Section, _button, _hint, _size
+from station_desktop.ui.pages.settings.section import Section, button, file_size, hint
 
 
 class DataDirSection(Section):
@@ -23,7 +23,7 @@ class DataDirSection(Section):
         self.size_label = QLabel("")
         self.backups_label = QLabel("")
         self.backups_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.open_button = _button("打开数据目录", "open_data_dir", "在文件管理器中打开")
+        self.open_button = button("打开数据目录", "open_data_dir", "在文件管理器中打开")
         form = QFormLayout()
         form.addRow("数据目录：", self.path_label)
         form.addRow("数据库文件：", self.size_label)
@@ -34,7 +34,7 @@ class DataDirSection(Section):
         row.addWidget(self.open_button)
         row.addStretch(1)
         layout.addLayout(row)
-        layout.addWidget(_hint(
+        layout.addWidget(hint(
             "数据目录里保存着本站全部档案（station.sqlite3）、自动备份（backups）和本站密钥（keys）。"
             "里面有身份证号等个人信息，请不要随意拷给他人，也不要手动删除或修改其中的文件。"
             "换电脑时，请用“备份与恢复”。"))
@@ -48,7 +48,7 @@ class DataDirSection(Section):
         d = self.data_dir()
         self.path_label.setText(str(d))
         db = d / DB_FILENAME
-        self.size_label.setText(f"{DB_FILENAME}（{_size(db.stat().st_size)}）"
+        self.size_label.setText(f"{DB_FILENAME}（{file_size(db.stat().st_size)}）"
                                 if db.exists() else DB_FILENAME)
         self.backups_label.setText(str(d / "backups"))
 

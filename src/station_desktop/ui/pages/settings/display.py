@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QVBoxLayout
 
 from station_desktop.ui import config as cfg
 from station_desktop.ui.context import AppContext
-from station_desktop.ui.pages.settings.section import Section, _hint
+from station_desktop.ui.pages.settings.section import Section, hint
 
 
 class DisplaySection(Section):
@@ -18,7 +18,7 @@ class DisplaySection(Section):
         self.large_font.setChecked(ctx.config.get(cfg.LARGE_FONT))
         layout = QVBoxLayout(self)
         layout.addWidget(self.large_font, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(_hint("勾选后立即生效，下次打开程序时保持不变。"))
+        layout.addWidget(hint("勾选后立即生效，下次打开程序时保持不变。"))
         layout.addStretch(1)
         self.large_font.toggled.connect(self.set_large_font)
 

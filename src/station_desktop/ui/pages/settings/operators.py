@@ -6,13 +6,13 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
-from sqlalchemy import text
 
 from station_desktop.domain.catalogues import Catalogues
+from station_desktop.store import auth
 from station_desktop.ui.context import AppContext
-from station_desktop.ui.forms import ERROR_STYLE, RecordDialog, RecordForm
+from station_desktop.ui.forms import RecordDialog, RecordForm
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.settings.section import OK_STYLE, Section, _button, _hint
+from station_desktop.ui.pages.settings.section import Section, button, hint
 from station_desktop.ui.table import Column, LazyTableModel, make_table_view
 
 
@@ -29,18 +29,17 @@ def open_set_pin(ctx: AppContext, parent: QWidget, operator_id: str, name: str, 
 class OperatorsSection(Section):
     """Who works the program here: add, edit, deactivate (never delete: the log names them)."""
 
-    SORTABLE = {"name": "name", "post": "post", "phone": "phone", "is_admin": "is_admin",
-                "active": "active"}
+    SORTABLE = auth.OPERATOR_SORTS
 
     def __init__(self, ctx: AppContext):
         super().__init__(ctx)
         self.dialog: RecordDialog | None = None
-        self.add_button = _button("添加操作员", "add_operator")
-        self.edit_button = _button("修改", "edit_operator")
-        self.toggle_button = _button("停用", "toggle_operator",
-                                     "停用后不能再以此人身份操作；以前的记录仍保留其姓名。")
-        self.pin_button = _button("设置 PIN…", "set_operator_pin",
-                                  "登录和解锁用的数字密码；管理员可为忘记 PIN 的同志重设")
+        self.add_button = button("添加操作员", "add_operator")
+        self.edit_button = button("修改", "edit_operator")
+        self.toggle_button = button("停用", "toggle_operator",
+                                    "停用后不能再以此人身份操作；以前的记录仍保留其姓名。")
+        self.pin_button = button("设置 PIN…", "set_operator_pin",
+                                 "登录和解锁用的数字密码；管理员可为忘记 PIN 的同志重设")
         self.pin_dialog: QDialog | None = None
         bar = QHBoxLayout()
         for b in (self.add_button, self.edit_button, self.toggle_button, self.pin_button):
@@ -71,9 +70,9 @@ class OperatorsSection(Section):
         self.message.setObjectName("operators_message")
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(_hint("操作员是在本机录入和修改记录的人，每条修改都会记下是谁做的。"
-                               "不再负责的同志请“停用”，不要删除。双击一行可修改。"
-                               "每人设置自己的登录 PIN 后，打开程序和离开后解锁都要输入 PIN。"))
+        layout.addWidget(hint("操作员是在本机录入和修改记录的人，每条修改都会记下是谁做的。"
+                              "不再负责的同志请“停用”，不要删除。双击一行可修改。"
+                              "每人设置自己的登录 PIN 后，打开程序和离开后解锁都要输入 PIN。"))
         layout.addWidget(self.message)
         layout.addWidget(self.view, 1)
         self.add_button.clicked.connect(self.add_operator)
@@ -85,15 +84,9 @@ class OperatorsSection(Section):
         self._update_buttons()
 
     def _load_rows(self, ids: list[str]) -> dict[str, dict[str, Any]]:
-        marks = ", ".join(f":i{n}" for n in range(len(ids)))
         current = self.ctx.service.operator_id
-        with self.ctx.store.read() as s:
-            rows = s.execute(text(
-                "SELECT id, name, post, phone, is_admin, active, "
-                "coalesce(pin_hash, '') != '' AS has_pin FROM operator "
-                f"WHERE id IN ({marks})"),
-                {f"i{n}": i for n, i in enumerate(ids)}).mappings().all()
-        return {r["id"]: {**r, "current": r["id"] == current} for r in rows}
+        rows = auth.operator_rows(self.ctx.store, ids)
+        return {i: {**r, "current": i == current} for i, r in rows.items()}
 
     def _sort_by(self, section: int) -> None:
         col = self.model.columns[section]
@@ -106,16 +99,8 @@ class OperatorsSection(Section):
         self.refresh()
 
     def refresh(self) -> None:
-        ctx = self.ctx
-        order = f"{self.SORTABLE[self.sort_key]} {'DESC' if self.sort_desc else 'ASC'}"
-
-        def ids() -> list[str]:
-            with ctx.store.read() as s:
-                return list(s.execute(text(
-                    f"SELECT id FROM operator WHERE deleted_at IS NULL ORDER BY {order}, id")
-                ).scalars())
-
-        Op(self, ids).success(self._set_ids).run()
+        store, key, desc = self.ctx.store, self.sort_key, self.sort_desc
+        Op(self, lambda: auth.operator_ids(store, key, desc)).success(self._set_ids).run()
 
     def _set_ids(self, ids: list[str]) -> None:
         selected = self.selected_id()
@@ -168,8 +153,7 @@ class OperatorsSection(Section):
     def _saved(self) -> None:
         rec = self.dialog.result_record if self.dialog is not None else None
         if rec:
-            self.message.setText(f"已保存操作员“{rec['name']}”。")
-            self.message.setStyleSheet(OK_STYLE)
+            self._message(self.message, f"已保存操作员“{rec['name']}”。")
         self.model.invalidate()
         self.refresh()
         self.ctx.data_changed.emit("operator")
@@ -187,8 +171,7 @@ class OperatorsSection(Section):
         return self.pin_dialog
 
     def _pin_saved(self) -> None:
-        self.message.setText("PIN 已设置。下次打开程序或解锁时请输入新 PIN。")
-        self.message.setStyleSheet(OK_STYLE)
+        self._message(self.message, "PIN 已设置。下次打开程序或解锁时请输入新 PIN。")
         self.model.invalidate()
         self.refresh()
 
@@ -198,15 +181,13 @@ class OperatorsSection(Section):
         if rec is None:
             return
         if rec["active"] and rec["id"] == self.ctx.service.operator_id:
-            self.message.setText(f"“{rec['name']}”正在使用本程序，不能停用自己。"
-                                 "请换其他操作员登录后再停用。")
-            self.message.setStyleSheet(ERROR_STYLE)
+            self._message(self.message, f"“{rec['name']}”正在使用本程序，不能停用自己。"
+                          "请换其他操作员登录后再停用。", error=True)
             return
         svc, op_id, active = self.ctx.service, rec["id"], not rec["active"]
 
         def done(_row: Any) -> None:
-            self.message.setText(f"已{'启用' if active else '停用'}“{rec['name']}”。")
-            self.message.setStyleSheet(OK_STYLE)
+            self._message(self.message, f"已{'启用' if active else '停用'}“{rec['name']}”。")
             self.model.invalidate()
             self.refresh()
 

@@ -9,10 +9,9 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QTableView
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import StationError
 from station_desktop.ui.context import AppContext
-from station_desktop.ui.forms import ERROR_STYLE
 from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.reports import local_time
-from station_desktop.ui.pages.settings.section import OK_STYLE, Section, _button, _hint
+from station_desktop.ui.pages.settings.section import Section, button, hint
 from station_desktop.ui.table import RowsModel, make_table_view
 
 
@@ -22,8 +21,8 @@ class RecycleSection(Section):
     def __init__(self, ctx: AppContext):
         super().__init__(ctx)
         self.entries: list[dict[str, Any]] = []
-        self.restore_button = _button("恢复所选记录", "restore_records")
-        self.refresh_button = _button("刷新", "refresh_recycle")
+        self.restore_button = button("恢复所选记录", "restore_records")
+        self.refresh_button = button("刷新", "refresh_recycle")
         bar = QHBoxLayout()
         bar.addWidget(self.restore_button)
         bar.addWidget(self.refresh_button)
@@ -37,10 +36,10 @@ class RecycleSection(Section):
         state = ctx.config.state("settings_recycle_header")
         if state is not None:
             self.view.horizontalHeader().restoreState(state)
-        self.empty = _hint("回收站是空的。")
+        self.empty = hint("回收站是空的。")
         layout = QVBoxLayout(self)
-        layout.addWidget(_hint("删除的记录先放在这里，没有真正删掉。选中一条或多条（按住 Ctrl 可多选），"
-                               "点“恢复所选记录”就放回原处。"))
+        layout.addWidget(hint("删除的记录先放在这里，没有真正删掉。选中一条或多条（按住 Ctrl 可多选），"
+                              "点“恢复所选记录”就放回原处。"))
         layout.addLayout(bar)
         layout.addWidget(self.message)
         layout.addWidget(self.empty)
@@ -101,8 +100,7 @@ class RecycleSection(Section):
                 text_ += "有 {} 条没有恢复：{}".format(
                     len(refused), "；".join(exc.user_text() for _k, exc in refused
                                            if isinstance(exc, StationError)))
-            self.message.setText(text_)
-            self.message.setStyleSheet(ERROR_STYLE if refused else OK_STYLE)
+            self._message(self.message, text_, error=bool(refused))
             for kind in sorted(set(restored)):
                 self.ctx.data_changed.emit(kind)
             self.refresh()

@@ -3,81 +3,51 @@ running program."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import text
 
+from station_desktop.domain.errors import StationError
+from station_desktop.domain.progress import Progress
+from station_desktop.services.restoring import RestoreResult, open_backup, restore_running
 from station_desktop.store import backup as backups
-from station_desktop.store.db import Store
+from station_desktop.store import recovery
+from station_desktop.ui import config as cfg
 from station_desktop.ui.context import AppContext
+from station_desktop.ui.errors import show_error
 from station_desktop.ui.forms import ERROR_STYLE
+from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.reports import local_time
-from station_desktop.ui.pages.settings.section import _hint, _size
+from station_desktop.ui.pages.settings.section import button, file_size, hint
+from station_desktop.ui.table import RowsModel, make_table_view
 
 
-@dataclass(frozen=True)
-class RestoreResult:
-    summary: backups.BackupSummary
-    kept: Path | None  # where the database before the restore was kept
-    operator_id: str | None
-    store: Store  # the reopened database, swapped into the context on the GUI thread
-
-
-def _usable_operator(store: Store, wanted: str | None) -> str | None:
-    """``wanted`` if it is an active operator in ``store``, else the first active admin."""
-    with store.read() as s:
-        if wanted and s.execute(text(
-                "SELECT 1 FROM operator WHERE id = :id AND active = 1 AND deleted_at IS NULL"),
-                {"id": wanted}).first():
-            return wanted
-        return s.execute(text(
-            "SELECT id FROM operator WHERE active = 1 AND deleted_at IS NULL "
-            "ORDER BY is_admin DESC, created_at LIMIT 1")).scalar()
-
-
-def restore_into_context(ctx: AppContext, source: Path,
-                         progress: Callable[[int, int], None] | None = None, *,
+def restore_into_context(ctx: AppContext, source: Path, progress: Progress | None = None, *,
                          label: Path | None = None) -> RestoreResult:
     """Replace the open database with the backup ``source`` and carry on with the new one.
 
-    Runs on the worker. The backup is checked before anything is closed; the
-    store is closed, the file restored (the old one is kept aside by
-    ``store.backup.restore``), reopened through ``open_store`` (which migrates
-    an older backup), swapped into ``ctx`` and the service, and the search
-    index rebuilt. A failed restore still reopens the old file so the program
-    keeps working.
+    Runs on the worker (:func:`~station_desktop.services.restoring.restore_running`).
+    Swapping the new store in (and the signal to reload) is the GUI thread's
+    job: the caller's success callback calls ``ctx.replace_store(result.store)``.
     """
-    from station_desktop.services import open_store
-
-    source = Path(source)
-    backups.summarize(source)  # refuse a bad file while the store is still open
-    old = ctx.store
-    data_dir = old.path.parent
-    old.close()
     try:
-        new, summary, kept = backups.restore_data_dir(
-            data_dir, source, operator_id=ctx.service.operator_id, progress=progress,
-            label=label)
+        return restore_running(ctx.service, source, progress, label=label)
     except BaseException:
-        ctx.store = ctx.service.store = open_store(data_dir, daily_backup=False)
+        ctx.store = ctx.service.store  # the old file, reopened so the program keeps working
         raise
-    operator = _usable_operator(new, ctx.service.operator_id)
-    ctx.service.operator_id = operator
-    # Swapping the store (and the signal to reload) is the GUI thread's job:
-    # the caller's success callback calls ctx.replace_store(result.store).
-    return RestoreResult(summary, kept, operator, new)
 
 
 class RecoveryCodeInput(QDialog):
@@ -101,8 +71,8 @@ class RecoveryCodeInput(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.reason)
-        layout.addWidget(_hint("恢复码是第一次备份到U盘时显示、抄在纸上（或打印）放进档案柜的那 24 位"
-                               "字母和数字。"))
+        layout.addWidget(hint("恢复码是第一次备份到U盘时显示、抄在纸上（或打印）放进档案柜的那 24 位"
+                              "字母和数字。"))
         layout.addWidget(self.edit)
         layout.addWidget(buttons)
         self.resize(520, 200)
@@ -116,18 +86,15 @@ BACKUP_KINDS = (
 
 
 def list_backups(data_dir: Path) -> list[tuple[str, str, str, str, Path]]:
-    """(kind, file name, modified, size) of the backups in ``<data dir>/backups``, newest first."""
-    folder = backups.backups_dir(data_dir)
+    """(kind, file name, modified, size, path) of the backups in ``<data dir>/backups``, newest first."""
     out = []
-    for f in folder.glob("*.sqlite3"):
+    for f in recovery.list_backups(data_dir):
         kind = next((label for prefix, label in BACKUP_KINDS if f.name.startswith(prefix)),
                     "其他备份")
         st = f.stat()
-        out.append((st.st_mtime, kind, f.name,
-                    datetime.fromtimestamp(st.st_mtime).strftime("%Y-%m-%d %H:%M"),
-                    _size(st.st_size), f))
-    out.sort(reverse=True)
-    return [row[1:] for row in out]
+        out.append((kind, f.name, datetime.fromtimestamp(st.st_mtime).strftime("%Y-%m-%d %H:%M"),
+                    file_size(st.st_size), f))
+    return out
 
 
 def summary_lines(summary: backups.BackupSummary) -> list[tuple[str, str]]:
@@ -191,3 +158,143 @@ class RestorePreviewDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.resize(520, 380)
+
+
+class RestoreBox:
+    """The 从备份恢复 half of 备份与恢复 (mixed into BackupSection, a Section).
+
+    Lists the backups in the data folder, shows what a chosen one holds and
+    restores it after 确认恢复; an encrypted one asks for its recovery code
+    when this PC does not keep it.
+    """
+
+    ctx: AppContext
+
+    def restore_box(self) -> QGroupBox:
+        self.preview_dialog: RestorePreviewDialog | None = None
+        self.code_dialog: RecoveryCodeInput | None = None
+        self.last_restore: RestoreResult | None = None
+        self.restore_file_button = button("从备份文件恢复…", "restore_from_file")
+        self.restore_selected_button = button("从所选备份恢复…", "restore_selected")
+        self.restore_message = QLabel("")
+        self.restore_message.setObjectName("restore_message")
+        self.restore_message.setWordWrap(True)
+        self.model = RowsModel(["类型", "文件名", "时间", "大小"], parent=self)
+        self.view = make_table_view(self.model, "backups_table")
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.empty = hint("还没有自动备份。")
+        rest = QGroupBox("从备份恢复")
+        rl = QVBoxLayout(rest)
+        rl.addWidget(hint("恢复前会先显示备份里有什么，确认后才恢复；现在的数据会先另存一份。"))
+        r2 = QHBoxLayout()
+        r2.addWidget(self.restore_file_button)
+        r2.addWidget(self.restore_selected_button)
+        r2.addStretch(1)
+        rl.addLayout(r2)
+        rl.addWidget(self.restore_message)
+        rl.addWidget(QLabel("数据目录中的备份："))
+        rl.addWidget(self.empty)
+        rl.addWidget(self.view, 1)
+
+        self.restore_file_button.clicked.connect(self.choose_restore_file)
+        self.restore_selected_button.clicked.connect(self.restore_selected)
+        self.view.doubleClicked.connect(lambda _i: self.restore_selected())
+        self.view.selectionModel().selectionChanged.connect(
+            lambda *_: self.restore_selected_button.setEnabled(self._selected() is not None))
+        self.restore_selected_button.setEnabled(False)
+        return rest
+
+    def show_backups(self, rows: list[tuple[str, str, str, str, Path]]) -> None:
+        self.model.set_rows([r[:4] for r in rows], keys=[r[4] for r in rows])
+        self.empty.setVisible(not rows)
+        self.restore_selected_button.setEnabled(self._selected() is not None)
+
+    def _selected(self) -> Path | None:
+        rows = self.view.selectionModel().selectedRows()
+        return self.model.key_at(rows[0].row()) if rows else None
+
+    def choose_restore_file(self) -> None:
+        folder = self.ctx.config.get(cfg.LAST_BACKUP_DIR) or str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(
+            self, "选择备份文件", folder,
+            f"服务站备份 (*{backups.SEALED_SUFFIX} *.sqlite3);;所有文件 (*)")
+        if path:
+            self.preview(Path(path))
+
+    def restore_selected(self) -> None:
+        path = self._selected()
+        if path is not None:
+            self.preview(path)
+
+    def preview(self, source: Path, code: str | None = None) -> None:
+        """Show what the backup holds; restoring waits for 确认恢复.
+
+        An encrypted backup is first decrypted into the data dir with the code
+        kept on this PC, or one the user types in when this PC has none.
+        """
+        store = self.ctx.store
+        data_dir = store.path.parent
+
+        def work() -> tuple[Path, backups.BackupSummary, str | None]:
+            return (*open_backup(source, data_dir, code), store.meta("station_code"))
+
+        def failed(exc: BaseException) -> None:
+            from station_desktop.ui import errors
+
+            if isinstance(exc, backups.RecoveryCodeNeeded):
+                self.ask_code(source, exc.user_text())
+            else:
+                errors.show_error(self, exc)
+
+        Op(self, work).success(lambda r: self._preview(source, *r)).failure(failed) \
+            .with_progress("正在打开备份…").run()
+
+    def ask_code(self, source: Path, reason: str) -> RecoveryCodeInput:
+        self.code_dialog = dialog = RecoveryCodeInput(reason, self)
+
+        def typed() -> None:
+            try:
+                code = backups.normalize_code(dialog.edit.text())
+            except StationError as exc:
+                self.ask_code(source, exc.user_text())
+                return
+            self.preview(source, code)
+
+        dialog.accepted.connect(typed)
+        dialog.open()
+        return dialog
+
+    def _preview(self, source: Path, plain: Path, summary: backups.BackupSummary,
+                 current_code: str | None) -> None:
+        self.preview_dialog = RestorePreviewDialog(summary, current_code, self, source=source,
+                                                   encrypted=plain != source)
+        self.preview_dialog.accepted.connect(lambda: self.restore(plain, source))
+        self.preview_dialog.rejected.connect(lambda: backups.discard_unsealed(source, plain))
+        self.preview_dialog.open()
+
+    def restore(self, plain: Path, source: Path | None = None) -> None:
+        ctx = self.ctx
+        source = source or plain
+        self._message(self.restore_message, "正在恢复…", hint=True)
+
+        def work(progress: Progress) -> RestoreResult:
+            try:
+                return restore_into_context(ctx, plain, progress, label=source)
+            finally:
+                backups.discard_unsealed(source, plain)
+
+        def done(result: RestoreResult) -> None:
+            self.last_restore = result
+            ctx.replace_store(result.store)
+            kept = f"恢复前的数据已另存为 {result.kept.name}。" if result.kept else ""
+            self._message(self.restore_message,
+                          f"已从 {source.name} 恢复：人员 {result.summary.counts['person']} 人。"
+                          + kept)
+            self.refresh()
+
+        def failed(exc: BaseException) -> None:
+            self._message(self.restore_message, "没有恢复，数据保持原样。", error=True)
+            show_error(self, exc)
+            ctx.data_changed.emit("*")
+
+        Op(self, work).success(done).failure(failed).with_progress("正在恢复数据…").run()

@@ -5,19 +5,20 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from station_desktop.ui.context import AppContext
+from station_desktop.ui.forms import ERROR_STYLE
 
 HINT_STYLE = "color: #555;"
 OK_STYLE = "color: #1b6e20;"
 
 
-def _hint(text_: str) -> QLabel:
+def hint(text_: str) -> QLabel:
     label = QLabel(text_)
     label.setWordWrap(True)
     label.setStyleSheet(HINT_STYLE)
     return label
 
 
-def _button(label: str, name: str, tooltip: str = "") -> QPushButton:
+def button(label: str, name: str, tooltip: str = "") -> QPushButton:
     b = QPushButton(label)
     b.setObjectName(name)
     b.setMinimumHeight(32)
@@ -26,7 +27,7 @@ def _button(label: str, name: str, tooltip: str = "") -> QPushButton:
     return b
 
 
-def _size(n: int) -> str:
+def file_size(n: int) -> str:
     if n >= 1024 * 1024:
         return f"{n / 1024 / 1024:.1f} MB"
     return f"{max(n // 1024, 1)} KB"
@@ -42,3 +43,9 @@ class Section(QWidget):
 
     def save_state(self) -> None:
         pass
+
+    @staticmethod
+    def _message(label: QLabel, text_: str, *, error: bool = False, hint: bool = False) -> None:
+        """A result in green, a refusal in red, work under way (``hint``) in grey."""
+        label.setText(text_)
+        label.setStyleSheet(ERROR_STYLE if error else HINT_STYLE if hint else OK_STYLE)

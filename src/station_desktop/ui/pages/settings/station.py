@@ -1,4 +1,4 @@
-"""服务站信息: the station's profile, this year's 五有 self-assessment, 星级评定."""
+"""服务站信息: the station's profile, this year's 五有 self-assessment and 星级评定."""
 
 from __future__ import annotations
 
@@ -6,14 +6,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
     QDialog,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -24,20 +21,19 @@ from station_desktop.domain.errors import StationError
 from station_desktop.store import stats
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import show_error
-from station_desktop.ui.forms import ERROR_STYLE, RecordForm
+from station_desktop.ui.forms import RecordForm
 from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.base import fill_with_scrolling
-from station_desktop.ui.pages.reports import local_time
-from station_desktop.ui.pages.settings.section import HINT_STYLE, OK_STYLE, Section, _button, _hint
+from station_desktop.ui.pages.settings.section import Section, button, hint
+from station_desktop.ui.pages.settings.self_assessment import SelfAssessmentBox
 
 
-class StationSection(Section):
+class StationSection(Section, SelfAssessmentBox):
     """服务站信息 and this year's 五有 self-assessment."""
 
     def __init__(self, ctx: AppContext):
         super().__init__(ctx)
         self.station: dict[str, Any] | None = None
-        self.assessment: dict[str, Any] | None = None
         self.year = ctx.today.year
 
         self.code_label = QLabel("—")
@@ -54,45 +50,26 @@ class StationSection(Section):
         # The station's fields have no catalogue lists, so the built-in catalogues
         # serve the form without a database read on the GUI thread.
         self.form = RecordForm("station", Catalogues.defaults(), today=ctx.today)
-        self.save_button = _button("保存服务站信息", "save_station")
+        self.save_button = button("保存服务站信息", "save_station")
         self.station_message = QLabel("")
         self.station_message.setObjectName("station_message")
         profile = QGroupBox("服务站基本信息")
         pl = QVBoxLayout(profile)
         pl.addLayout(fixed)
-        pl.addWidget(_hint("区划代码和站点类型在首次启动时设定，是与县里交换数据的依据，不能修改。"))
+        pl.addWidget(hint("区划代码和站点类型在首次启动时设定，是与县里交换数据的依据，不能修改。"))
         pl.addWidget(self.form)
         row = QHBoxLayout()
         row.addWidget(self.save_button)
         row.addWidget(self.station_message, 1)
         pl.addLayout(row)
 
-        self.wuyou_box = QGroupBox(f"{self.year} 年“五有”自评")
-        wl = QVBoxLayout(self.wuyou_box)
-        wl.addWidget(_hint("逐项对照，做到了就打勾，并简要写明情况（如“已挂牌，办公室 30 平方米”）。"
-                           "自评项目和分值由县服务中心统一规定。"))
-        self.items_grid = QGridLayout()
-        wl.addLayout(self.items_grid)
-        self.checks: dict[str, QCheckBox] = {}
-        self.notes: dict[str, QLineEdit] = {}
-        self.weights: dict[str, int] = {}
-        self.score_label = QLabel("")
-        self.score_label.setObjectName("self_score")
-        self.score_label.setStyleSheet("font-size: 15px; font-weight: bold;")
-        self.assess_message = QLabel("")
-        self.assess_message.setObjectName("assessment_message")
-        self.save_assessment_button = _button("保存自评", "save_assessment")
-        row2 = QHBoxLayout()
-        row2.addWidget(self.score_label)
-        row2.addWidget(self.save_assessment_button)
-        row2.addWidget(self.assess_message, 1)
-        wl.addLayout(row2)
+        self.wuyou_box = self.self_assessment_box()
 
         self.star_box = QGroupBox(f"{self.year} 年星级评定自评")
         sl = QVBoxLayout(self.star_box)
-        sl.addWidget(_hint("按县服务中心规定的星级评定表（示范型：12 个大项、61 个小项）逐项自评打分，"
-                           "提交后由县里审核评分，审核结果随数据交换返回本站。"))
-        self.star_button = _button("填写星级评定自评表…", "open_star_assessment")
+        sl.addWidget(hint("按县服务中心规定的星级评定表（示范型：12 个大项、61 个小项）逐项自评打分，"
+                          "提交后由县里审核评分，审核结果随数据交换返回本站。"))
+        self.star_button = button("填写星级评定自评表…", "open_star_assessment")
         self.star_button.clicked.connect(self.open_star_assessment)
         sl.addWidget(self.star_button, 0, Qt.AlignmentFlag.AlignLeft)
 
@@ -105,7 +82,6 @@ class StationSection(Section):
         fill_with_scrolling(self, body)
 
         self.save_button.clicked.connect(self.save_station)
-        self.save_assessment_button.clicked.connect(self.save_assessment)
 
     def refresh(self) -> None:
         ctx = self.ctx
@@ -133,49 +109,6 @@ class StationSection(Section):
             self.form.set_values(station)
         self._show_assessment(assessment)
 
-    def _show_assessment(self, assessment: dict[str, Any]) -> None:
-        self.assessment = assessment
-        saved = (assessment.get("saved") or {}).get("items") or {}
-        if set(self.checks) != {i["code"] for i in assessment["items"]}:
-            while self.items_grid.count():
-                w = self.items_grid.takeAt(0).widget()
-                if w is not None:
-                    w.deleteLater()
-            self.checks.clear()
-            self.notes.clear()
-            for r, item in enumerate(assessment["items"]):
-                box = QCheckBox(f"{item['name']}（{item['weight']} 分）")
-                box.setObjectName(f"wuyou_{item['code']}")
-                box.toggled.connect(self._update_score)
-                note = QLineEdit()
-                note.setObjectName(f"wuyou_note_{item['code']}")
-                note.setPlaceholderText("情况说明（可不填）")
-                note.setMaxLength(200)
-                self.items_grid.addWidget(box, r, 0)
-                self.items_grid.addWidget(note, r, 1)
-                self.checks[item["code"]] = box
-                self.notes[item["code"]] = note
-            self.items_grid.setColumnStretch(1, 1)
-        self.weights = {i["code"]: int(i["weight"]) for i in assessment["items"]}
-        for code, box in self.checks.items():
-            value = saved.get(code) or {}
-            box.blockSignals(True)
-            box.setChecked(bool(value.get("checked")))
-            box.blockSignals(False)
-            self.notes[code].setText(str(value.get("note") or ""))
-        state = assessment.get("saved")
-        self.assess_message.setText(
-            f"已保存（{local_time(state['updated_at'])}）" if state else "今年还没有自评。")
-        self.assess_message.setStyleSheet(HINT_STYLE)
-        self._update_score()
-
-    def current_score(self) -> int:
-        return sum(self.weights.get(c, 0) for c, box in self.checks.items() if box.isChecked())
-
-    def _update_score(self) -> None:
-        top = sum(self.weights.values())
-        self.score_label.setText(f"自评得分：{self.current_score()} / {top} 分")
-
     def save_station(self) -> None:
         if self.station is None:
             return
@@ -202,24 +135,6 @@ class StationSection(Section):
         self._message(self.station_message, "正在保存…")
         Op(self, work).success(done).failure(failed).run()
 
-    def save_assessment(self) -> None:
-        ctx, year = self.ctx, self.year
-        items = {code: {"checked": box.isChecked(), "note": self.notes[code].text().strip()}
-                 for code, box in self.checks.items()}
-
-        def work() -> dict[str, Any]:
-            svc = ctx.service
-            stats.save_self_assessment(ctx.store, svc.operator_id, svc.station_code, year, items)
-            return stats.load_self_assessment(ctx.store, svc.station_code, year)
-
-        def done(assessment: dict[str, Any]) -> None:
-            self._show_assessment(assessment)
-            score = assessment["saved"]["self_score"]
-            self._message(self.assess_message, f"自评已保存，得分 {score} 分。")
-            self.ctx.data_changed.emit("station_assessment")
-
-        Op(self, work).success(done).run()
-
     def open_star_assessment(self) -> QDialog:
         from station_desktop.ui.pages.assessment import StarSelfDialog
 
@@ -228,8 +143,3 @@ class StationSection(Section):
         dialog.open()
         self.star_dialog = dialog
         return dialog
-
-    @staticmethod
-    def _message(label: QLabel, text_: str, *, error: bool = False) -> None:
-        label.setText(text_)
-        label.setStyleSheet(ERROR_STYLE if error else OK_STYLE)

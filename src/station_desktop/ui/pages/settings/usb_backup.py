@@ -23,7 +23,7 @@ from station_desktop.store import backup as backups
 from station_desktop.ui import config as cfg
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.settings.section import _button, _hint, _size
+from station_desktop.ui.pages.settings.section import button, file_size, hint
 
 
 class RecoveryCodeDialog(QDialog):
@@ -43,10 +43,10 @@ class RecoveryCodeDialog(QDialog):
         self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.code_label.setStyleSheet("font-family: monospace; font-size: 24px; padding: 12px;"
                                       "border: 2px dashed #888; background: #fffdf0;")
-        how = _hint("请现在就把它抄在纸上或打印出来，写明服务站名称和日期，由负责人签字后放进服务站"
-                    "档案柜保管；不要和U盘放在一起，也不要拍照发到微信群。本机也存了一份"
-                    "（数据目录的 keys 文件夹），以后的U盘备份都用这同一个恢复码。")
-        self.print_button = _button("打印…", "print_recovery_code")
+        how = hint("请现在就把它抄在纸上或打印出来，写明服务站名称和日期，由负责人签字后放进服务站"
+                   "档案柜保管；不要和U盘放在一起，也不要拍照发到微信群。本机也存了一份"
+                   "（数据目录的 keys 文件夹），以后的U盘备份都用这同一个恢复码。")
+        self.print_button = button("打印…", "print_recovery_code")
         self.done_check = QCheckBox("我已抄写（或打印）并妥善保管好恢复码")
         self.done_check.setObjectName("recovery_code_kept")
         self.buttons = QDialogButtonBox()
@@ -97,7 +97,7 @@ class RecoveryCodeDialog(QDialog):
 
 def usb_backup_message(made: backups.UsbBackup) -> str:
     c = made.summary.counts
-    return (f"已加密备份到 {made.path}（{_size(made.size)}），并已从U盘读回核对无误：人员 "
+    return (f"已加密备份到 {made.path}（{file_size(made.size)}），并已从U盘读回核对无误：人员 "
             f"{c['person']} 人，走访 {c['visit']} 条，帮扶 {c['aid_application']} 件。"
             "请安全弹出U盘后再拔下。")
 
