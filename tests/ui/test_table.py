@@ -55,3 +55,28 @@ def test_column_specs_over_dicts(qtmodeltester):
     assert model.data(model.index(1, 0), Qt.ItemDataRole.UserRole) == "p2"
     assert model.record(0)["name"] == "张三" and model.record(5) is None
     assert model.column_of("action") == 2 and model.columns[2].button
+
+
+def test_model_rows_reports_progress_and_a_cancel_exports_nothing():
+    """Export of a list (右键 → 导出为 Excel…): a cancel used to hand back the rows read so
+    far, and a half list went into the file; now it stops with Cancelled, writing nothing."""
+    import pytest
+
+    from station_desktop.domain.errors import Cancelled
+    from station_desktop.domain.progress import Counter
+    from station_desktop.ui.table import BLOCK, LazyTableModel, model_rows
+
+    rows = {str(n): {"name": f"人员{n}"} for n in range(BLOCK * 2 + 5)}
+    model = LazyTableModel([Column("name", "姓名")], lambda ids: {i: rows[i] for i in ids})
+    model.set_ids(list(rows))
+    progress = Counter()
+    assert len(model_rows(model, progress)) == len(rows)
+    assert progress.snapshot() == (len(rows), len(rows))
+
+    class CancelAfterFirstBlock(Counter):
+        def __call__(self, done: int, total: int) -> None:
+            super().__call__(done, total)
+            self.cancel()
+
+    with pytest.raises(Cancelled):
+        model_rows(model, CancelAfterFirstBlock())

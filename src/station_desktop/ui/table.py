@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station_desktop.domain.progress import Progress, tick
 from station_desktop.domain.validate import local_time  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:
@@ -187,12 +188,13 @@ EXPORT_TITLES = {
 }
 
 
-def model_rows(model: LazyTableModel, progress: Any = None,
+def model_rows(model: LazyTableModel, progress: Progress | None = None,
                columns: Sequence[Column] | None = None) -> list[list[str]]:
     """Every row of ``model`` (in its current order) as the cells show it; safe on the worker.
 
     ``columns`` may replace the model's own (an export that shows more than
-    the screen, e.g. full ID numbers).
+    the screen, e.g. full ID numbers). A cancel raises
+    :class:`~station_desktop.domain.errors.Cancelled`: no half list is exported.
     """
     columns = list(columns or model.columns)
     ids = [model.id_at(r) for r in range(model.rowCount())]
@@ -207,10 +209,7 @@ def model_rows(model: LazyTableModel, progress: Any = None,
             out.append([c.format(rec.get(c.key), rec) if c.format
                         else ("" if rec.get(c.key) is None else str(rec.get(c.key)))
                         for c in columns])
-        if progress is not None:
-            progress(min(start + BLOCK, len(ids)), len(ids))
-            if progress.cancelled:
-                break
+        tick(progress, min(start + BLOCK, len(ids)), len(ids), "已取消，没有导出。")
     return out
 
 
@@ -234,7 +233,7 @@ def add_export_action(view: QTableView, model: LazyTableModel, title: str,
         cols = list(columns or model.columns)
         headers = [c.title for c in cols]
 
-        def work(progress: Any) -> dict[str, Any]:
+        def work(progress: Progress) -> dict[str, Any]:
             rows = model_rows(model, progress, cols)
             return export_rows(out, title, headers, rows, text_columns=range(len(headers)))
 
