@@ -58,7 +58,31 @@ class Column:
     button: bool = False  # drawn as a push button (visit_dialog.ButtonDelegate)
 
 
-class LazyTableModel(QAbstractTableModel):
+class ReadOnlyTable(QAbstractTableModel):
+    """What every table model here shares: named columns, rows that are read, never edited."""
+
+    columns: list[Column]
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            return self.columns[section].title
+        if orientation == Qt.Orientation.Vertical and 0 <= section < self.rowCount():
+            return str(section + 1)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class LazyTableModel(ReadOnlyTable):
     """Rows are ids; ``load_rows(ids) -> {id: row dict}`` fills a block when it is first shown.
 
     ``colour(column key, row) -> "#rrggbb" | None`` colours a cell's text;
@@ -127,9 +151,6 @@ class LazyTableModel(QAbstractTableModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._ids)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.columns)
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if index.isValid() and self.columns[index.column()].key in self._right:
@@ -155,21 +176,6 @@ class LazyTableModel(QAbstractTableModel):
         if col.format is not None:
             return col.format(value, rec)
         return "" if value is None else str(value)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
-            return self.columns[section].title
-        if orientation == Qt.Orientation.Vertical:
-            return str(section + 1)
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 def read_only_rows(view: QTableView) -> None:
@@ -333,7 +339,7 @@ class SortableTable(QTableView):
         self.ctx.config.save_state(self.state_key, self.horizontalHeader().saveState())
 
 
-class RowsModel(QAbstractTableModel):
+class RowsModel(ReadOnlyTable):
     """A small read-only table of computed rows (a report, a short list, the home page's lists).
 
     ``columns`` are titles, over rows that are sequences read by position,
@@ -380,9 +386,6 @@ class RowsModel(QAbstractTableModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.columns)
-
     def _cell(self, row: Any, column: int) -> Any:
         if isinstance(row, Mapping):
             return row.get(self.columns[column].key)
@@ -420,21 +423,6 @@ class RowsModel(QAbstractTableModel):
             font.setBold(True)
             return font
         return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
-            return self.columns[section].title
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self.rows):
-            return str(section + 1)
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 def make_table_view(model: QAbstractTableModel, name: str) -> QTableView:

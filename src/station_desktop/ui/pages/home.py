@@ -36,7 +36,7 @@ from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import show_error
 from station_desktop.ui.forms import error_label
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.base import ShownPage, fill_with_scrolling
+from station_desktop.ui.pages.base import ShownPage, fill_with_scrolling, push_button
 from station_desktop.ui.table import Column, RowsModel
 from station_desktop.ui.visit_dialog import (
     HINT_STYLE,
@@ -223,22 +223,14 @@ class HomePage(ShownPage):
         # header: the date and the day's common actions
         self.today_label = QLabel()
         self.today_label.setObjectName("home_today")
-        self.record_button = QPushButton("记录走访…")
-        self.record_button.setObjectName("home_record_visit")
-        self.record_button.setToolTip("先找到人员，再记录一次走访或联系")
-        self.record_button.clicked.connect(self.record_visit)
-        self.event_button = QPushButton("登记重大变故…")
-        self.event_button.setObjectName("home_life_event")
-        self.event_button.clicked.connect(self.register_life_event)
-        self.campaign_button = QPushButton("节日慰问活动")
-        self.campaign_button.setObjectName("home_campaigns")
-        self.campaign_button.clicked.connect(lambda: open_campaigns(self.ctx, self))
-        self.refresh_button = QPushButton("刷新")
-        self.refresh_button.setToolTip("重新统计（F5）")
-        self.refresh_button.clicked.connect(self.refresh)
-        for b in (self.record_button, self.event_button, self.campaign_button,
-                  self.refresh_button):
-            b.setMinimumHeight(34)
+        self.record_button = push_button("记录走访…", "home_record_visit", self.record_visit,
+                                         tip="先找到人员，再记录一次走访或联系", height=34)
+        self.event_button = push_button("登记重大变故…", "home_life_event",
+                                        self.register_life_event, height=34)
+        self.campaign_button = push_button("节日慰问活动", "home_campaigns",
+                                           lambda: open_campaigns(self.ctx, self), height=34)
+        self.refresh_button = push_button("刷新", "", self.refresh, tip="重新统计（F5）",
+                                          height=34)
         head = QHBoxLayout()
         head.addWidget(self.today_label)
         head.addStretch(1)

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout
 
 from station_desktop.store.db import DB_FILENAME
 from station_desktop.ui.context import AppContext
+from station_desktop.ui.pages.base import STRETCH, hbox
 from station_desktop.ui.pages.settings.section import Section, button, file_size, hint
 
 
@@ -30,10 +31,7 @@ class DataDirSection(Section):
         form.addRow("备份文件夹：", self.backups_label)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        row = QHBoxLayout()
-        row.addWidget(self.open_button)
-        row.addStretch(1)
-        layout.addLayout(row)
+        layout.addLayout(hbox(self.open_button, STRETCH))
         layout.addWidget(hint(
             "数据目录里保存着本站全部档案（station.sqlite3）、自动备份（backups）和本站密钥（keys）。"
             "里面有身份证号等个人信息，请不要随意拷给他人，也不要手动删除或修改其中的文件。"

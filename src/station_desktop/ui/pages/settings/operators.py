@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.store import auth
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import RecordDialog, RecordForm
 from station_desktop.ui.ops import Op
+from station_desktop.ui.pages.base import STRETCH, hbox
 from station_desktop.ui.pages.settings.section import Section, button, hint
 from station_desktop.ui.table import Column, LazyTableModel, make_table_view
 
@@ -41,10 +42,8 @@ class OperatorsSection(Section):
         self.pin_button = button("设置 PIN…", "set_operator_pin",
                                  "登录和解锁用的数字密码；管理员可为忘记 PIN 的同志重设")
         self.pin_dialog: QDialog | None = None
-        bar = QHBoxLayout()
-        for b in (self.add_button, self.edit_button, self.toggle_button, self.pin_button):
-            bar.addWidget(b)
-        bar.addStretch(1)
+        bar = hbox(self.add_button, self.edit_button, self.toggle_button, self.pin_button,
+                   STRETCH)
         self.model = LazyTableModel([
             Column("name", "姓名"),
             Column("post", "职务"),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QTableView, QVBoxLayout
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView, QVBoxLayout
 
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import StationError
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
+from station_desktop.ui.pages.base import STRETCH, hbox
 from station_desktop.ui.pages.reports import local_time
 from station_desktop.ui.pages.settings.section import Section, button, hint
 from station_desktop.ui.table import RowsModel, make_table_view
@@ -23,10 +24,7 @@ class RecycleSection(Section):
         self.entries: list[dict[str, Any]] = []
         self.restore_button = button("恢复所选记录", "restore_records")
         self.refresh_button = button("刷新", "refresh_recycle")
-        bar = QHBoxLayout()
-        bar.addWidget(self.restore_button)
-        bar.addWidget(self.refresh_button)
-        bar.addStretch(1)
+        bar = hbox(self.restore_button, self.refresh_button, STRETCH)
         self.message = QLabel("")
         self.message.setObjectName("recycle_message")
         self.message.setWordWrap(True)

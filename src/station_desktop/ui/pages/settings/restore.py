@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -30,6 +29,7 @@ from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import show_error
 from station_desktop.ui.forms import ERROR_STYLE
 from station_desktop.ui.ops import Op
+from station_desktop.ui.pages.base import STRETCH, hbox
 from station_desktop.ui.pages.reports import local_time
 from station_desktop.ui.pages.settings.section import button, file_size, hint
 from station_desktop.ui.table import RowsModel, make_table_view
@@ -186,11 +186,7 @@ class RestoreBox:
         rest = QGroupBox("从备份恢复")
         rl = QVBoxLayout(rest)
         rl.addWidget(hint("恢复前会先显示备份里有什么，确认后才恢复；现在的数据会先另存一份。"))
-        r2 = QHBoxLayout()
-        r2.addWidget(self.restore_file_button)
-        r2.addWidget(self.restore_selected_button)
-        r2.addStretch(1)
-        rl.addLayout(r2)
+        rl.addLayout(hbox(self.restore_file_button, self.restore_selected_button, STRETCH))
         rl.addWidget(self.restore_message)
         rl.addWidget(QLabel("数据目录中的备份："))
         rl.addWidget(self.empty)

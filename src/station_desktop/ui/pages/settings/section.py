@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import ERROR_STYLE
+from station_desktop.ui.pages.base import push_button
 
 HINT_STYLE = "color: #555;"
 OK_STYLE = "color: #1b6e20;"
@@ -19,12 +20,7 @@ def hint(text_: str) -> QLabel:
 
 
 def button(label: str, name: str, tooltip: str = "") -> QPushButton:
-    b = QPushButton(label)
-    b.setObjectName(name)
-    b.setMinimumHeight(32)
-    if tooltip:
-        b.setToolTip(tooltip)
-    return b
+    return push_button(label, name, tip=tooltip, height=32)
 
 
 def file_size(n: int) -> str:

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QVBoxLayout,
     QWidget,
@@ -23,6 +22,7 @@ from station_desktop.store import backup as backups
 from station_desktop.ui import config as cfg
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
+from station_desktop.ui.pages.base import STRETCH, hbox
 from station_desktop.ui.pages.settings.section import button, file_size, hint
 
 
@@ -59,10 +59,7 @@ class RecoveryCodeDialog(QDialog):
         layout = QVBoxLayout(self)
         for w in (head, self.code_label, how):
             layout.addWidget(w)
-        row = QHBoxLayout()
-        row.addWidget(self.print_button)
-        row.addStretch(1)
-        layout.addLayout(row)
+        layout.addLayout(hbox(self.print_button, STRETCH))
         layout.addWidget(self.done_check)
         layout.addWidget(self.buttons)
         self.resize(560, 340)
