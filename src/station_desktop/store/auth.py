@@ -29,8 +29,8 @@ from station_desktop.domain.errors import NotFoundError, StationError, Validatio
 from station_desktop.store import models as m
 
 if TYPE_CHECKING:
-    from station_desktop.store.db import Store
     from station_desktop.services import Service
+    from station_desktop.store.db import Store
 
 #: scrypt cost: 2^14 x 8 x 128 B = 16 MB and about 50 ms per try on an old PC.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
@@ -124,6 +124,33 @@ def sign_in_required(store: Store) -> bool:
 def has_pin(store: Store, operator_id: str | None) -> bool:
     return bool(operator_id) and any(c.id == operator_id and c.has_pin
                                      for c in operator_choices(store))
+
+
+#: What the operators list (设置 → 操作员) sorts by: columns of ``operator``.
+OPERATOR_SORTS = ("name", "post", "phone", "is_admin", "active")
+
+
+def operator_ids(store: Store, sort_key: str = "name", desc: bool = False) -> list[str]:
+    """Ids of the operators not deleted, sorted by ``sort_key`` (one of OPERATOR_SORTS)."""
+    if sort_key not in OPERATOR_SORTS:
+        raise ValueError(sort_key)
+    order = f"{sort_key} {'DESC' if desc else 'ASC'}"
+    with store.read() as s:
+        return list(s.execute(text(
+            f"SELECT id FROM operator WHERE deleted_at IS NULL ORDER BY {order}, id")
+        ).scalars())
+
+
+def operator_rows(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The operators ``ids`` by id, for the list: the PIN only as set or not."""
+    marks = ", ".join(f":i{n}" for n in range(len(ids)))
+    with store.read() as s:
+        rows = s.execute(text(
+            "SELECT id, name, post, phone, is_admin, active, "
+            "coalesce(pin_hash, '') != '' AS has_pin FROM operator "
+            f"WHERE id IN ({marks})"),
+            {f"i{n}": i for n, i in enumerate(ids)}).mappings().all()
+    return {r["id"]: dict(r) for r in rows}
 
 
 # --- failures ------------------------------------------------------------------

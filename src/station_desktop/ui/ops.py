@@ -8,8 +8,10 @@ through a queued signal; the worker never touches a widget. Long work gets
 a progress dialog with a cancel button that appears only after half a
 second, so quick operations never flash one.
 
-``fn`` receives a :class:`Progress` when it accepts one argument: it calls
-``progress(done, total)`` and checks ``progress.cancelled``.
+``fn`` receives a :class:`Progress` when it accepts one argument and hands
+that one object to the core function (``station_desktop.domain.progress``:
+the core calls ``tick(progress, done, total)``, which raises ``Cancelled``
+once 取消 is pressed).
 """
 
 from __future__ import annotations

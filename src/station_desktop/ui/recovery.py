@@ -30,7 +30,7 @@ from station_desktop.store import recovery
 from station_desktop.store.db import Store
 from station_desktop.ui.errors import show_error
 from station_desktop.ui.ops import Op, shutdown_worker
-from station_desktop.ui.pages.settings import summary_lines
+from station_desktop.ui.pages.settings.restore import summary_lines
 from station_desktop.ui.table import local_time
 
 

@@ -16,7 +16,7 @@ in SQL, and the header's state is remembered. :class:`RowsModel` and
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station_desktop.domain.progress import Progress, tick
 from station_desktop.domain.validate import local_time  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:
@@ -43,6 +44,8 @@ MAX_BLOCKS = 50
 Index = QModelIndex | QPersistentModelIndex
 #: A row of a :class:`RowsModel` whose first cell says this is shown in bold.
 TOTAL = "合计"
+#: The text of a :class:`RowsModel` cell that needs attention (overdue, ended unfinished).
+RED = QColor("#c62828")
 
 
 @dataclass(frozen=True)
@@ -52,9 +55,34 @@ class Column:
     format: Callable[[Any, dict[str, Any]], str] | None = None
     sortable: bool = True
     width: int = 100
+    button: bool = False  # drawn as a push button (visit_dialog.ButtonDelegate)
 
 
-class LazyTableModel(QAbstractTableModel):
+class ReadOnlyTable(QAbstractTableModel):
+    """What every table model here shares: named columns, rows that are read, never edited."""
+
+    columns: list[Column]
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            return self.columns[section].title
+        if orientation == Qt.Orientation.Vertical and 0 <= section < self.rowCount():
+            return str(section + 1)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class LazyTableModel(ReadOnlyTable):
     """Rows are ids; ``load_rows(ids) -> {id: row dict}`` fills a block when it is first shown.
 
     ``colour(column key, row) -> "#rrggbb" | None`` colours a cell's text;
@@ -123,9 +151,6 @@ class LazyTableModel(QAbstractTableModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._ids)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.columns)
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if index.isValid() and self.columns[index.column()].key in self._right:
@@ -152,21 +177,6 @@ class LazyTableModel(QAbstractTableModel):
             return col.format(value, rec)
         return "" if value is None else str(value)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
-            return self.columns[section].title
-        if orientation == Qt.Orientation.Vertical:
-            return str(section + 1)
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
 
 def read_only_rows(view: QTableView) -> None:
     """Whole rows selected one at a time, never edited, every other row shaded."""
@@ -184,12 +194,13 @@ EXPORT_TITLES = {
 }
 
 
-def model_rows(model: LazyTableModel, progress: Any = None,
+def model_rows(model: LazyTableModel, progress: Progress | None = None,
                columns: Sequence[Column] | None = None) -> list[list[str]]:
     """Every row of ``model`` (in its current order) as the cells show it; safe on the worker.
 
     ``columns`` may replace the model's own (an export that shows more than
-    the screen, e.g. full ID numbers).
+    the screen, e.g. full ID numbers). A cancel raises
+    :class:`~station_desktop.domain.errors.Cancelled`: no half list is exported.
     """
     columns = list(columns or model.columns)
     ids = [model.id_at(r) for r in range(model.rowCount())]
@@ -204,10 +215,7 @@ def model_rows(model: LazyTableModel, progress: Any = None,
             out.append([c.format(rec.get(c.key), rec) if c.format
                         else ("" if rec.get(c.key) is None else str(rec.get(c.key)))
                         for c in columns])
-        if progress is not None:
-            progress(min(start + BLOCK, len(ids)), len(ids))
-            if progress.cancelled:
-                break
+        tick(progress, min(start + BLOCK, len(ids)), len(ids), "已取消，没有导出。")
     return out
 
 
@@ -231,7 +239,7 @@ def add_export_action(view: QTableView, model: LazyTableModel, title: str,
         cols = list(columns or model.columns)
         headers = [c.title for c in cols]
 
-        def work(progress: Any) -> dict[str, Any]:
+        def work(progress: Progress) -> dict[str, Any]:
             rows = model_rows(model, progress, cols)
             return export_rows(out, title, headers, rows, text_columns=range(len(headers)))
 
@@ -331,76 +339,90 @@ class SortableTable(QTableView):
         self.ctx.config.save_state(self.state_key, self.horizontalHeader().saveState())
 
 
-class RowsModel(QAbstractTableModel):
-    """A small read-only table of computed rows (a report, a short list).
+class RowsModel(ReadOnlyTable):
+    """A small read-only table of computed rows (a report, a short list, the home page's lists).
 
-    ``rows`` hold raw values; ``formats`` (one per column, or None) turn them
-    into text. Numbers are right-aligned; a row whose first cell is “合计” is bold.
-    ``keys`` (optional, one per row) are returned for ``Qt.UserRole``.
+    ``columns`` are titles, over rows that are sequences read by position,
+    or :class:`Column` objects, over dicts read by ``key``. A cell
+    reads ``Column.format(value, row)``, else ``formats[i](value)``, else
+    ``str(value)``. A raw number is right-aligned (one a Column.format puts
+    into words is text); a row whose first cell is “合计” is bold. ``keys``
+    (one per row; a dict row's ``id`` when not given) come back for
+    ``Qt.UserRole``. A dict row may carry ``_alert`` (a set of column keys,
+    or True for the whole row) shown in red, and ``_tip``, its tooltip; a
+    sequence row's tooltip is the cell's text.
     """
 
-    def __init__(self, headers: Sequence[str],
+    def __init__(self, columns: Sequence[str | Column],
                  formats: Sequence[Callable[[Any], str] | None] | None = None,
                  parent: Any = None):
         super().__init__(parent)
-        self.headers = list(headers)
-        self.formats = list(formats or [None] * len(self.headers))
-        self.rows: list[tuple[Any, ...]] = []
+        self.columns = [c if isinstance(c, Column) else Column("", c) for c in columns]
+        self.formats = list(formats or [None] * len(self.columns))
+        self.rows: list[Any] = []
         self.keys: list[Any] = []
 
-    def set_rows(self, rows: Sequence[Sequence[Any]], keys: Sequence[Any] | None = None) -> None:
+    @property
+    def headers(self) -> list[str]:
+        return [c.title for c in self.columns]
+
+    def set_rows(self, rows: Sequence[Sequence[Any] | Mapping[str, Any]],
+                 keys: Sequence[Any] | None = None) -> None:
         self.beginResetModel()
-        self.rows = [tuple(r) for r in rows]
-        self.keys = list(keys) if keys is not None else [None] * len(self.rows)
+        self.rows = [r if isinstance(r, Mapping) else tuple(r) for r in rows]
+        self.keys = list(keys) if keys is not None else [
+            r.get("id") if isinstance(r, Mapping) else None for r in self.rows]
         self.endResetModel()
 
     def key_at(self, row: int) -> Any:
         return self.keys[row] if 0 <= row < len(self.keys) else None
 
+    def record(self, row: int) -> Any:
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def column_of(self, key: str) -> int:
+        return next(i for i, c in enumerate(self.columns) if c.key == key)
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.headers)
+    def _cell(self, row: Any, column: int) -> Any:
+        if isinstance(row, Mapping):
+            return row.get(self.columns[column].key)
+        return row[column]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
-        row = self.rows[index.row()]
-        if not 0 <= index.column() < len(row):
+        row, i = self.rows[index.row()], index.column()
+        by_key = isinstance(row, Mapping)
+        if not 0 <= i < (len(self.columns) if by_key else min(len(row), len(self.columns))):
             return None
-        value = row[index.column()]
+        col, value = self.columns[i], self._cell(row, i)
+        if role == Qt.ItemDataRole.ToolTipRole and by_key:
+            return row.get("_tip")
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            fmt = self.formats[index.column()] if index.column() < len(self.formats) else None
+            if col.format is not None:
+                return col.format(value, row)
             if value is None:
                 return ""
+            fmt = self.formats[i] if i < len(self.formats) else None
             return fmt(value) if fmt else str(value)
         if role == Qt.ItemDataRole.UserRole:
             return self.keys[index.row()]
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            if isinstance(value, int | float) and not isinstance(value, bool):
+            if (col.format is None and isinstance(value, int | float)
+                    and not isinstance(value, bool)):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and row and row[0] == TOTAL:
+        if role == Qt.ItemDataRole.ForegroundRole and by_key:
+            alert = row.get("_alert")
+            return RED if alert is True or (alert and col.key in alert) else None
+        if role == Qt.ItemDataRole.FontRole and row and self._cell(row, 0) == TOTAL:
             font = QFont()
             font.setBold(True)
             return font
         return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.headers):
-            return self.headers[section]
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self.rows):
-            return str(section + 1)
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 def make_table_view(model: QAbstractTableModel, name: str) -> QTableView:

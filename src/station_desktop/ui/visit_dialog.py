@@ -9,8 +9,6 @@ campaign, else 常态化联系). The cursor waits in 走访内容.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,7 +22,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QShortcut
+from PySide6.QtGui import QFont, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -56,7 +54,8 @@ from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import RecordDialog, RecordForm, error_label
 from station_desktop.ui.ops import Op
 from station_desktop.ui.person_picker import pick_person
-from station_desktop.ui.table import Column, LazyTableModel, read_only_rows
+from station_desktop.ui.table import Column, LazyTableModel, RowsModel, read_only_rows
+from station_desktop.ui.table import Column as Col  # the campaign list's columns
 
 #: The fields of the visit form, in the order a cadre fills them.
 VISIT_FIELDS = ["kind", "method", "visit_date", "visitor", "content", "needs", "follow_up",
@@ -65,7 +64,6 @@ VISIT_FIELDS = ["kind", "method", "visit_date", "visitor", "content", "needs", "
 CAMPAIGN_VISIT_FIELDS = ["method", "visit_date", "visitor", "content", "gifts", "money_fen"]
 ROUTINE_KIND = "routine"
 HINT_STYLE = "color: #555;"
-RED = QColor("#c62828")
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -93,77 +91,6 @@ def keep_open(dialog: QDialog) -> None:
     if dialog.parent() is None:
         _OPEN.add(dialog)
         dialog.finished.connect(lambda _result: _OPEN.discard(dialog))
-
-
-@dataclass(frozen=True)
-class Col:
-    key: str
-    title: str
-    format: Callable[[Any, dict[str, Any]], str] | None = None
-    button: bool = False  # drawn as a push button (see ButtonDelegate)
-
-
-class RowsModel(QAbstractTableModel):
-    """A small read-only table over a list of row dicts (the home page's short lists).
-
-    A row may carry ``_alert`` (a set of column keys, or True for the whole
-    row) to be shown in red, and ``_tip`` for a tooltip.
-    """
-
-    def __init__(self, columns: Sequence[Col], parent: Any = None):
-        super().__init__(parent)
-        self.columns = list(columns)
-        self.rows: list[dict[str, Any]] = []
-
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def record(self, row: int) -> dict[str, Any] | None:
-        return self.rows[row] if 0 <= row < len(self.rows) else None
-
-    def column_of(self, key: str) -> int:
-        return next(i for i, c in enumerate(self.columns) if c.key == key)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.columns)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        row = self.rows[index.row()]
-        col = self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            value = row.get(col.key)
-            if col.format is not None:
-                return col.format(value, row)
-            return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            alert = row.get("_alert")
-            if alert is True or (alert and col.key in alert):
-                return RED
-            return None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return row.get("_tip")
-        if role == Qt.ItemDataRole.UserRole:
-            return row.get("id")
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(self.columns)):
-            return self.columns[section].title
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 class ButtonDelegate(QStyledItemDelegate):
@@ -721,7 +648,7 @@ class CampaignsDialog(QDialog):
         self.ctx = ctx
         self.cats = ctx.catalogues()
         self._select = select
-        self.campaigns = RowsModel(self.CAMPAIGN_COLUMNS, self)
+        self.campaigns = RowsModel(self.CAMPAIGN_COLUMNS, parent=self)
         self.campaign_view = make_table(self.campaigns, object_name="campaign_table",
                                         stretch="group")
         self.campaign_view.setMaximumHeight(220)

@@ -435,8 +435,3 @@ class AidPage(LedgerPage):
             self.edit_record("aid_application", rec["id"],
                              f"修改帮扶申请 — {rec['person_name']}",
                              hidden={"person_id": rec["person_id"]})
-
-    def open_person(self) -> None:
-        rec = self.table.current_record()
-        if rec is not None:
-            self.ctx.open_person.emit(rec["person_id"])

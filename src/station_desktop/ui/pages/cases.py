@@ -421,8 +421,3 @@ class CasesPage(LedgerPage):
         self.edit_record("dispute_case", case["id"], f"修改案件 — {case['parties']}",
                          fields=fields,
                          hidden={"person_id": case["person_id"]} if case["person_id"] else None)
-
-    def open_person(self) -> None:
-        case = self.table.current_record()
-        if case is not None and case["person_id"]:
-            self.ctx.open_person.emit(case["person_id"])

@@ -36,12 +36,11 @@ from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import show_error
 from station_desktop.ui.forms import error_label
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.base import ShownPage, fill_with_scrolling
+from station_desktop.ui.pages.base import ShownPage, fill_with_scrolling, push_button
+from station_desktop.ui.table import Column, RowsModel
 from station_desktop.ui.visit_dialog import (
     HINT_STYLE,
     CampaignDialog,
-    Col,
-    RowsModel,
     campaign_progress,
     make_table,
     open_campaigns,
@@ -224,22 +223,14 @@ class HomePage(ShownPage):
         # header: the date and the day's common actions
         self.today_label = QLabel()
         self.today_label.setObjectName("home_today")
-        self.record_button = QPushButton("记录走访…")
-        self.record_button.setObjectName("home_record_visit")
-        self.record_button.setToolTip("先找到人员，再记录一次走访或联系")
-        self.record_button.clicked.connect(self.record_visit)
-        self.event_button = QPushButton("登记重大变故…")
-        self.event_button.setObjectName("home_life_event")
-        self.event_button.clicked.connect(self.register_life_event)
-        self.campaign_button = QPushButton("节日慰问活动")
-        self.campaign_button.setObjectName("home_campaigns")
-        self.campaign_button.clicked.connect(lambda: open_campaigns(self.ctx, self))
-        self.refresh_button = QPushButton("刷新")
-        self.refresh_button.setToolTip("重新统计（F5）")
-        self.refresh_button.clicked.connect(self.refresh)
-        for b in (self.record_button, self.event_button, self.campaign_button,
-                  self.refresh_button):
-            b.setMinimumHeight(34)
+        self.record_button = push_button("记录走访…", "home_record_visit", self.record_visit,
+                                         tip="先找到人员，再记录一次走访或联系", height=34)
+        self.event_button = push_button("登记重大变故…", "home_life_event",
+                                        self.register_life_event, height=34)
+        self.campaign_button = push_button("节日慰问活动", "home_campaigns",
+                                           lambda: open_campaigns(self.ctx, self), height=34)
+        self.refresh_button = push_button("刷新", "", self.refresh, tip="重新统计（F5）",
+                                          height=34)
         head = QHBoxLayout()
         head.addWidget(self.today_label)
         head.addStretch(1)
@@ -269,12 +260,12 @@ class HomePage(ShownPage):
 
         # overdue contacts
         self.overdue = Section("逾期未联系", RowsModel([
-            Col("name", "姓名"),
-            Col("phone", "电话"),
-            Col("last_contact_on", "上次联系", lambda v, r: str(v) if v else "从未联系"),
-            Col("overdue_days", "已逾期", lambda v, r: _days_text(v)),
-            Col("action", "操作", lambda v, r: "记录走访", button=True),
-        ], self), object_name="home_overdue", stretch="last_contact_on",
+            Column("name", "姓名"),
+            Column("phone", "电话"),
+            Column("last_contact_on", "上次联系", lambda v, r: str(v) if v else "从未联系"),
+            Column("overdue_days", "已逾期", lambda v, r: _days_text(v)),
+            Column("action", "操作", lambda v, r: "记录走访", button=True),
+        ], parent=self), object_name="home_overdue", stretch="last_contact_on",
             empty="很好：所有人都在规定时间内联系过。")
         self.overdue.view.setToolTip("点姓名打开档案；点“记录走访”直接记录")
         self.overdue.view.clicked.connect(self._overdue_clicked)
@@ -286,22 +277,22 @@ class HomePage(ShownPage):
 
         # life events (六必访)
         self.events = Section("重大变故待走访（六必访）", RowsModel([
-            Col("name", "姓名"),
-            Col("kind_label", "变故"),
-            Col("visit_due_on", "走访期限"),
-            Col("state", "状态"),
-            Col("action", "操作", lambda v, r: "走访", button=True),
-        ], self), object_name="home_events", stretch="kind_label",
+            Column("name", "姓名"),
+            Column("kind_label", "变故"),
+            Column("visit_due_on", "走访期限"),
+            Column("state", "状态"),
+            Column("action", "操作", lambda v, r: "走访", button=True),
+        ], parent=self), object_name="home_events", stretch="kind_label",
             empty="没有待走访的重大变故。家中有变故的，点上方“登记重大变故”。")
         self.events.view.clicked.connect(self._event_clicked)
 
         # holidays and campaigns
         self.holidays = Section("节日慰问", RowsModel([
-            Col("name", "活动"),
-            Col("dates", "慰问时间"),
-            Col("progress", "进度（已走访/计划）"),
-            Col("action", "", lambda v, r: "查看", button=True),
-        ], self), object_name="home_holidays", stretch="name", empty="")
+            Column("name", "活动"),
+            Column("dates", "慰问时间"),
+            Column("progress", "进度（已走访/计划）"),
+            Column("action", "", lambda v, r: "查看", button=True),
+        ], parent=self), object_name="home_holidays", stretch="name", empty="")
         self.holiday_lines = QLabel()
         self.holiday_lines.setObjectName("holiday_windows")
         self.holiday_lines.setWordWrap(True)
@@ -317,24 +308,24 @@ class HomePage(ShownPage):
 
         # cases past their deadline
         self.cases = Section("超期未办结的矛盾纠纷", RowsModel([
-            Col("parties", "当事人"),
-            Col("case_type", "类型"),
-            Col("level", "层级", lambda v, r: enums.Level(v).label + "级" if v else ""),
-            Col("deadline", "办理期限"),
-            Col("overdue_days", "已超期", lambda v, r: _days_text(v)),
-        ], self), object_name="home_cases", stretch="parties",
+            Column("parties", "当事人"),
+            Column("case_type", "类型"),
+            Column("level", "层级", lambda v, r: enums.Level(v).label + "级" if v else ""),
+            Column("deadline", "办理期限"),
+            Column("overdue_days", "已超期", lambda v, r: _days_text(v)),
+        ], parent=self), object_name="home_cases", stretch="parties",
             empty="没有超期的矛盾纠纷。")
         self.cases.view.setToolTip("点一行，到“矛盾纠纷”办理")
         self.cases.view.clicked.connect(lambda _i: self.ctx.show_page.emit("cases"))
 
         # aid waiting for review
         self.aid = Section("待审核的帮扶申请", RowsModel([
-            Col("person_name", "姓名"),
-            Col("aid_type", "帮扶类型"),
-            Col("applied_on", "申请日期"),
-            Col("requested_fen", "申请金额", lambda v, r: yuan(v)),
-            Col("waiting_for", "进度"),
-        ], self), object_name="home_aid", stretch="aid_type",
+            Column("person_name", "姓名"),
+            Column("aid_type", "帮扶类型"),
+            Column("applied_on", "申请日期"),
+            Column("requested_fen", "申请金额", lambda v, r: yuan(v)),
+            Column("waiting_for", "进度"),
+        ], parent=self), object_name="home_aid", stretch="aid_type",
             empty="没有等待审核的帮扶申请。")
         self.aid.view.setToolTip("点一行，到“帮扶援助”审核")
         self.aid.view.clicked.connect(lambda _i: self.ctx.show_page.emit("aid"))

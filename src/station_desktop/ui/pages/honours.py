@@ -318,8 +318,3 @@ class HonoursPage(LedgerPage):
         fields = [n for n in ADD_FIELDS if n != "kind"] + ["deliverer", "feedback"]
         self.edit_record("honour", rec["id"], f"修改荣誉记录 — {rec['person_name']}",
                          fields=fields, hidden={"person_id": rec["person_id"]})
-
-    def open_person(self) -> None:
-        rec = self.table.current_record()
-        if rec is not None:
-            self.ctx.open_person.emit(rec["person_id"])

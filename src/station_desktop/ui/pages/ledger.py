@@ -202,6 +202,12 @@ class LedgerPage(ShownPage):
 
     # --- building the page ------------------------------------------------------------
 
+    def open_person(self) -> None:
+        """The file of the person on the selected row of the page's list (``self.table``)."""
+        rec = self.table.current_record()  # type: ignore[attr-defined]
+        if rec is not None and rec.get("person_id"):
+            self.ctx.open_person.emit(rec["person_id"])
+
     def sortable_table(self, model: LazyTableModel, state_key: str,
                        on_sort: Callable[[], None]) -> SortableTable:
         """A table whose header state is saved with the page's."""

@@ -39,6 +39,7 @@ from station_desktop.domain.catalogues import Catalogues
 from station_desktop.store.roster import SORTS, RosterFilter, roster_ids, rows_by_ids
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
+from station_desktop.ui.pages.base import STRETCH, hbox, push_button
 from station_desktop.ui.person_file import (
     BANNER_STYLE,
     MUTED_STYLE,
@@ -140,17 +141,8 @@ class RosterPage(QWidget):
         self.overdue_check.setToolTip("按各类人员的联系周期，已超过期限没有联系的人")
         self.clear_button = self._button("清除筛选", "filter_clear")
         self.clear_button.clicked.connect(self.clear_filters)
-        filters = QHBoxLayout()
-        filters.addWidget(QLabel("人员类别"))
-        filters.addWidget(self.category_combo)
-        filters.addSpacing(8)
-        filters.addWidget(QLabel("标签"))
-        filters.addWidget(self.tag_combo)
-        filters.addSpacing(8)
-        filters.addWidget(self.key_focus_check)
-        filters.addWidget(self.overdue_check)
-        filters.addWidget(self.clear_button)
-        filters.addStretch(1)
+        filters = hbox("人员类别", self.category_combo, 8, "标签", self.tag_combo, 8,
+                       self.key_focus_check, self.overdue_check, self.clear_button, STRETCH)
         self.category_combo.currentIndexChanged.connect(lambda _i: self.reload())
         self.tag_combo.currentIndexChanged.connect(lambda _i: self.reload())
         self.key_focus_check.toggled.connect(lambda _b: self.reload())
@@ -244,13 +236,7 @@ class RosterPage(QWidget):
 
     @staticmethod
     def _button(text: str, name: str, tip: str = "") -> QPushButton:
-        b = QPushButton(text)
-        b.setObjectName(name)
-        b.setMinimumHeight(32)
-        b.setMinimumWidth(84)
-        if tip:
-            b.setToolTip(tip)
-        return b
+        return push_button(text, name, tip=tip, height=32, width=84)
 
     def columns(self, today: date) -> list[Column]:
         def cats_text(value: Any, _row: dict) -> str:

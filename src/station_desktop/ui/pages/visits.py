@@ -16,11 +16,9 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMenu,
-    QPushButton,
     QTableView,
     QVBoxLayout,
 )
@@ -30,7 +28,7 @@ from station_desktop.domain.validate import format_fen
 from station_desktop.store import visits as sv
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.base import ShownPage
+from station_desktop.ui.pages.base import STRETCH, ShownPage, hbox, push_button
 from station_desktop.ui.table import Column, LazyTableModel, add_export_action, read_only_rows
 from station_desktop.ui.visit_dialog import (
     HINT_STYLE,
@@ -96,42 +94,22 @@ class VisitsPage(ShownPage):
         self.operator.addItem("全部走访人", None)
         self.operator.setMinimumContentsLength(8)
 
-        self.record_button = QPushButton("记录走访…")
-        self.record_button.setObjectName("visits_record")
-        self.record_button.setToolTip("先找到人员，再记录一次走访或联系（Ctrl+R）")
-        self.record_button.clicked.connect(self.record_visit)
-        self.event_button = QPushButton("登记重大变故…")
-        self.event_button.setObjectName("visits_life_event")
-        self.event_button.setToolTip("人员家中发生重大变故（住院、去世、受灾等），登记后按期走访（六必访）")
-        self.event_button.clicked.connect(self.register_life_event)
-        self.campaign_button = QPushButton("节日慰问活动…")
-        self.campaign_button.setObjectName("visits_campaigns")
-        self.campaign_button.setToolTip("春节、八一、重阳等节日，为一批人员统一记录或安排走访")
-        self.campaign_button.clicked.connect(self.campaigns)
-        for b in (self.record_button, self.event_button, self.campaign_button):
-            b.setMinimumHeight(32)
+        self.record_button = push_button(
+            "记录走访…", "visits_record", self.record_visit, height=32,
+            tip="先找到人员，再记录一次走访或联系（Ctrl+R）")
+        self.event_button = push_button(
+            "登记重大变故…", "visits_life_event", self.register_life_event, height=32,
+            tip="人员家中发生重大变故（住院、去世、受灾等），登记后按期走访（六必访）")
+        self.campaign_button = push_button(
+            "节日慰问活动…", "visits_campaigns", self.campaigns, height=32,
+            tip="春节、八一、重阳等节日，为一批人员统一记录或安排走访")
 
-        filters = QHBoxLayout()
-        filters.addWidget(QLabel("时间："))
-        filters.addWidget(self.period)
-        filters.addWidget(self.date_from)
-        filters.addWidget(QLabel("至"))
-        filters.addWidget(self.date_to)
-        filters.addSpacing(12)
-        filters.addWidget(QLabel("类型："))
-        filters.addWidget(self.kind)
-        filters.addSpacing(12)
-        filters.addWidget(QLabel("走访人："))
-        filters.addWidget(self.operator)
-        filters.addStretch(1)
-        actions = QHBoxLayout()
-        actions.addWidget(self.record_button)
-        actions.addWidget(self.event_button)
-        actions.addWidget(self.campaign_button)
-        actions.addStretch(1)
+        filters = hbox("时间：", self.period, self.date_from, "至", self.date_to, 12,
+                       "类型：", self.kind, 12, "走访人：", self.operator, STRETCH)
         self.summary = QLabel()
         self.summary.setObjectName("visits_summary")
-        actions.addWidget(self.summary)
+        actions = hbox(self.record_button, self.event_button, self.campaign_button, STRETCH,
+                       self.summary)
 
         # the list
         self.model = LazyTableModel([
