@@ -48,10 +48,10 @@ from station_desktop.reports.pdf import (
     grid_table,
     styles,
 )
-from station_desktop.store.fields import PERSON_FIELDS
+from station_desktop.store.display import enum_label, month_text
+from station_desktop.store.fields import PERSON_FIELDS, grade_text
+from station_desktop.store.reader import StationReader, json_list
 from station_desktop.store.search import compact_name, name_readings
-from station_desktop.store.reader import StationReader
-from station_desktop.store.reader import json_list
 
 Progress = Callable[[int, int], None]
 
@@ -68,9 +68,6 @@ _COLUMNS = (
     "enlist_date", "discharge_date", "resettlement_mode", "disability_grade", "phone",
     "residence", "note",
 )
-
-_GRADES = "一二三四五六七八九十"
-
 
 def _label(name: str) -> str:
     return PERSON_FIELDS[name].label
@@ -128,25 +125,10 @@ def column_widths(st: Styles, columns: Sequence[str]) -> list[float]:
     return [fixed[c] if c in fixed else free * _FLEX[c] / share for c in columns]
 
 
-def _month(value: Any) -> str:
-    return str(value)[:7] if value else ""
-
-
-def _enum_label(cls: type[enums.LabelledEnum], value: Any) -> str:
-    if not value:
-        return ""
-    try:
-        return cls(value).label
-    except ValueError:
-        return str(value)
-
-
 def _disability(nature: Any, grade: Any) -> str:
     if not grade:
         return ""
-    g = int(grade)
-    shown = f"{_GRADES[g - 1]}级" if 1 <= g <= 10 else f"{g}级"
-    return _enum_label(enums.DisabilityNature, nature) + shown
+    return enum_label(enums.DisabilityNature, nature) + grade_text(grade)
 
 
 def _category_order(cats: Catalogues) -> list[str]:
@@ -204,13 +186,13 @@ def _load(svc: StationReader, cats: Catalogues, person_ids: Sequence[str] | None
             sort_key=(name_readings(compact_name(name))[1], name),
             cells={
                 "name": name,
-                "sex": _enum_label(enums.Sex, sex),
+                "sex": enum_label(enums.Sex, sex),
                 "birth_date": str(birth or ""),
                 "ethnicity": cats.name("ethnicity", eth) if eth else "",
-                "political_status": _enum_label(enums.PoliticalStatus, pol),
+                "political_status": enum_label(enums.PoliticalStatus, pol),
                 "id_number": idn,
-                "enlist_date": _month(enlist),
-                "discharge_date": _month(discharge),
+                "enlist_date": month_text(enlist),
+                "discharge_date": month_text(discharge),
                 "resettlement_mode": cats.name("resettlement_mode", resettle) if resettle else "",
                 "disability_grade": _disability(dnat, dgrade),
                 "phone": phones,

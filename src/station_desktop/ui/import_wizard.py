@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from station_desktop.domain.errors import StationError
 from station_desktop.reports import xlsx_import as xi
 from station_desktop.services.roster_import import import_roster
+from station_desktop.store.display import mask_id_number
 from station_desktop.store.fields import PERSON_FIELDS
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import user_message
@@ -264,7 +265,7 @@ class ResultPage(QWizardPage):
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
             detail = "；".join(r.reasons) if r.action == "refused" else "、".join(r.changes)
-            for col, value in enumerate((str(r.row), r.name, xi.mask_id(r.id_number),
+            for col, value in enumerate((str(r.row), r.name, mask_id_number(r.id_number),
                                          ACTION_LABELS[r.action], detail)):
                 item = QTableWidgetItem(value)
                 if r.action == "refused":

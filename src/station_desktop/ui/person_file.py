@@ -47,12 +47,13 @@ from station_desktop.domain import enums, rules
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import StationError, ValidationError
 from station_desktop.domain.idnumber import IdNumber, parse_id_number
-from station_desktop.domain.validate import MAX_SHORT, format_fen
+from station_desktop.domain.validate import MAX_SHORT
 from station_desktop.store import roster
+from station_desktop.store.display import display_value, enum_label, yuan
 from station_desktop.store.fields import FIELDS, PERSON_FIELDS, Field, clean_value
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import show_error
-from station_desktop.ui.forms import RecordDialog, RecordForm, display_value, error_label
+from station_desktop.ui.forms import RecordDialog, RecordForm, error_label
 from station_desktop.ui.ops import Op
 from station_desktop.ui.table import Column, LazyTableModel, local_time, setup_list_view
 
@@ -137,17 +138,7 @@ def field_text(name: str, value: Any, cats: Catalogues) -> str:
     f = PERSON_FIELDS.get(name)
     if f is None:
         return "" if value is None else str(value)
-    text = display_value(f, _typed(f, value), cats)
-    if f.type == "fen" and text:
-        text += " 元"
-    return text
-
-
-def _enum_label(cls: type, value: Any) -> str:
-    try:
-        return cls(value).label
-    except ValueError:
-        return "" if value is None else str(value)
+    return display_value(f, _typed(f, value), cats)
 
 
 def _same(f: Field, value: Any, old: Any) -> bool:
@@ -162,10 +153,6 @@ def _same(f: Field, value: Any, old: Any) -> bool:
 def alive(obj: QObject) -> bool:
     """The Qt object behind a wrapper still exists (a closed dialog may be deleted)."""
     return isValid(obj)
-
-
-def _yuan(value: Any) -> str:
-    return f"{format_fen(int(value))} 元" if value not in (None, "") else ""
 
 
 # --- ID number assistance (shared by the add dialog and the 基本信息 form) --------------
@@ -836,9 +823,9 @@ class PersonFileDialog(QDialog):
         self.visits = RecordsTab("visits", [
             Column("visit_date", "日期", width=95),
             Column("kind", "走访类型", lambda v, r: self.cats.name("visit_kind", v), width=110),
-            Column("method", "方式", lambda v, r: _enum_label(enums.VisitMethod, v), width=60),
+            Column("method", "方式", lambda v, r: enum_label(enums.VisitMethod, v), width=60),
             Column("visitor", "走访人", width=90),
-            Column("money_fen", "慰问金", lambda v, r: _yuan(v) if v else "", width=85),
+            Column("money_fen", "慰问金", lambda v, r: yuan(v) if v else "", width=85),
             Column("needs", "诉求/反馈", width=170),
             Column("content", "内容", width=260),
         ], "还没有走访记录。点“记录走访”登记第一次联系。")
@@ -848,26 +835,26 @@ class PersonFileDialog(QDialog):
         self.aid = RecordsTab("aid", [
             Column("applied_on", "申请日期", width=95),
             Column("aid_type", "帮扶类型", lambda v, r: self.cats.name("aid_type", v), width=110),
-            Column("requested_fen", "申请金额", lambda v, r: _yuan(v), width=100),
-            Column("approved_fen", "批准金额", lambda v, r: _yuan(v), width=100),
-            Column("state", "状态", lambda v, r: _enum_label(enums.AidState, v), width=80),
+            Column("requested_fen", "申请金额", lambda v, r: yuan(v), width=100),
+            Column("approved_fen", "批准金额", lambda v, r: yuan(v), width=100),
+            Column("state", "状态", lambda v, r: enum_label(enums.AidState, v), width=80),
             Column("cause", "困难原因", width=220),
         ], "没有帮扶记录。帮扶申请在“帮扶援助”页登记。")
         self.tabs.addTab(self.aid, "帮扶记录")
         self.cases = RecordsTab("cases", [
             Column("registered_on", "登记日期", width=95),
             Column("case_type", "类型", lambda v, r: self.cats.name("case_type", v), width=100),
-            Column("level", "层级", lambda v, r: _enum_label(enums.Level, v), width=50),
-            Column("state", "状态", lambda v, r: _enum_label(enums.CaseState, v), width=70),
+            Column("level", "层级", lambda v, r: enum_label(enums.Level, v), width=50),
+            Column("state", "状态", lambda v, r: enum_label(enums.CaseState, v), width=70),
             Column("deadline", "办理期限", width=95),
             Column("content", "诉求内容", width=240),
         ], "没有矛盾纠纷记录。")
         self.tabs.addTab(self.cases, "矛盾纠纷")
         self.honours = RecordsTab("honours", [
-            Column("kind", "类别", lambda v, r: _enum_label(enums.HonourKind, v), width=80),
+            Column("kind", "类别", lambda v, r: enum_label(enums.HonourKind, v), width=80),
             Column("title", "名称", width=220),
             Column("awarded_on", "授予日期", width=95),
-            Column("state", "状态", lambda v, r: _enum_label(enums.HonourState, v), width=80),
+            Column("state", "状态", lambda v, r: enum_label(enums.HonourState, v), width=80),
             Column("done_on", "悬挂/送达日期", width=110),
         ], "没有荣誉记录。光荣牌、喜报在“荣誉褒扬”页登记。")
         self.tabs.addTab(self.honours, "荣誉")
@@ -938,7 +925,7 @@ class PersonFileDialog(QDialog):
         deleted = p.get("deleted_at") is not None
         self.setWindowTitle(f"人员档案 — {p['name']}")
         self.title.setText(p["name"] + ("　★ 重点关注" if p.get("key_focus") else ""))
-        parts = [_enum_label(enums.Sex, p.get("sex")),
+        parts = [enum_label(enums.Sex, p.get("sex")),
                  birth_and_age(p.get("birth_date"), self.ctx.today),
                  "、".join(cats.name("person_category", c) for c in p.get("categories") or []),
                  f"电话 {p['phone']}" if p.get("phone") else "",

@@ -36,7 +36,6 @@ from station_desktop.reports.xlsx_import.plan import (
     ImportReport,
     PersonWrite,
     RowResult,
-    mask_id,
     plan_import,
 )
 from station_desktop.reports.xlsx_import.workbook import (
@@ -49,6 +48,6 @@ __all__ = [
     "CANCELLED", "HEADER_SEARCH_ROWS", "HEADER_SYNONYMS", "IGNORED_HEADERS", "MANGLED_ID",
     "VALUE_SYNONYMS", "ColumnMapping", "ImportPlan", "ImportReport", "PersonWrite", "RowResult",
     "SheetData", "check_mapping", "clean_text_value", "field_for_header", "guess_mapping",
-    "header_signature", "load_remembered_mapping", "mapping_key", "mapping_text", "mask_id",
+    "header_signature", "load_remembered_mapping", "mapping_key", "mapping_text",
     "normalize_header", "plan_import", "read_workbook",
 ]

@@ -16,14 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
-from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import ValidationError
 from station_desktop.domain.idnumber import (
     apply_to_record,
@@ -52,6 +50,7 @@ from station_desktop.reports.xlsx_import.headers import (
 )
 from station_desktop.reports.xlsx_import.workbook import SheetData, read_workbook
 from station_desktop.store import models as m
+from station_desktop.store.display import display_value, mask_id_number
 from station_desktop.store.fields import PERSON_FIELDS, clean_record, clean_value
 from station_desktop.store.reader import StationReader, row_dict
 
@@ -61,13 +60,6 @@ CANCELLED = "已取消导入，没有写入任何数据。"
 
 
 # --- the report ------------------------------------------------------------------
-
-
-def mask_id(number: str | None) -> str:
-    """An ID number for printed lists: 420303********1234."""
-    if not number:
-        return ""
-    return number[:6] + "*" * (len(number) - 10) + number[-4:] if len(number) >= 15 else number
 
 
 @dataclass
@@ -129,7 +121,7 @@ class ImportReport:
         for r in self.rows:
             who = r.name or "（无姓名）"
             if r.id_number:
-                who += f"（{mask_id(r.id_number)}）"
+                who += f"（{mask_id_number(r.id_number)}）"
             if r.action == "refused":
                 out.append(f"第 {r.row} 行 {who}：拒绝，" + "；".join(r.reasons))
             elif r.action == "update":
@@ -163,29 +155,6 @@ class ImportPlan:
     remember: bool
     report: ImportReport
     writes: list[PersonWrite]
-
-
-def _show(name: str, value: Any, cats: Catalogues) -> str:
-    f = PERSON_FIELDS[name]
-    if value is None or value == []:
-        return ""
-    if f.type == "cats":
-        return "、".join(cats.name(f.arg, c) for c in value)
-    if f.type == "cat":
-        return cats.name(f.arg, value)
-    if f.type == "enum":
-        try:
-            return f.arg(value).label
-        except ValueError:
-            return str(value)
-    if f.type == "bool":
-        return "是" if value else "否"
-    if f.type == "id_number":
-        return mask_id(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    s = str(value)
-    return s if len(s) <= 20 else s[:19] + "…"
 
 
 def _same(name: str, old: Any, new: Any) -> bool:
@@ -339,10 +308,14 @@ class _Planner:
             return result
         result.action = "update"
         result.changes = [PERSON_FIELDS[k].label for k in changed]
-        result.diff = {PERSON_FIELDS[k].label: (_show(k, old[k], self.cats), _show(k, v, self.cats))
+        result.diff = {PERSON_FIELDS[k].label: (self._shown(k, old[k]), self._shown(k, v))
                        for k, v in changed.items()}
         self.writes.append(PersonWrite(changed, person_id))
         return result
+
+    def _shown(self, name: str, value: Any) -> str:
+        """A value in the report: ID numbers masked, long texts cut to one line."""
+        return display_value(PERSON_FIELDS[name], value, self.cats, mask_id=True, clip=20)
 
     def _birth_date(self, value: Any, info: Any, reasons: list[str]) -> Any:
         """A full birth date as is; “出生年月” (1985.03) only checked against the ID number."""
