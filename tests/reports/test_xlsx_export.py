@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from station_desktop.domain.errors import ValidationError
-from station_desktop.reports.pdf import Cancelled
+from station_desktop.domain.errors import Cancelled, ValidationError
 from station_desktop.reports.xlsx_export import (
     EXPORT_KINDS,
     display_width,
@@ -21,6 +20,7 @@ from station_desktop.services.roster_import import import_roster
 from station_desktop.store.demo import generate_demo
 from station_desktop.store.fields import FIELDS, PERSON_FIELDS
 from tests.conftest import TODAY, VILLAGE_CODE, make_id
+from tests.reports.progress import StopAfter
 
 
 @pytest.fixture
@@ -126,8 +126,8 @@ def test_export_rows_generic(tmp_path):
 
 
 def test_export_cancel_leaves_no_file(demo, tmp_path):
-    with pytest.raises(Cancelled):
-        export_kind(demo, "person", tmp_path / "p.xlsx", cancel=lambda: True)
+    with pytest.raises(Cancelled, match="已取消导出。"):
+        export_kind(demo, "person", tmp_path / "p.xlsx", progress=StopAfter(0))
     assert not (tmp_path / "p.xlsx").exists() and not (tmp_path / "p.xlsx.part").exists()
 
 

@@ -46,11 +46,12 @@ from sqlalchemy import select
 
 from station_desktop.domain import enums
 from station_desktop.domain.catalogues import Catalogues
-from station_desktop.domain.errors import NotFoundError, ValidationError
+from station_desktop.domain.errors import Cancelled, NotFoundError, ValidationError
+from station_desktop.domain.progress import Progress, tick
 from station_desktop.domain.validate import MAX_TEXT
 from station_desktop.reports.pdf import (
     FONT,
-    Cancelled,
+    PRINT_CANCELLED,
     PageInfo,
     Styles,
     build_pdf,
@@ -68,8 +69,6 @@ from station_desktop.store.roster import RosterFilter, roster_ids, rows_by_ids
 TITLE = "建档立卡手册"
 SUBTITLE = "退役军人和其他优抚对象"
 
-Progress = Callable[[int, int], None]
-Cancel = Callable[[], bool]
 
 LABEL_W = 27 * mm
 PAD = 3  # cell padding (points), as grid_table uses
@@ -695,23 +694,27 @@ def _campaigns(svc: StationReader) -> dict[str, str]:
     return {c["id"]: c["name"] for c in svc.list("campaign")}
 
 
-def print_person(svc: StationReader, person_id: str, out: Path, *, progress: Progress | None = None,
-                 cancel: Cancel | None = None) -> dict[str, Any]:
+def print_person(svc: StationReader, person_id: str, out: Path, *,
+                 progress: Progress | None = None) -> dict[str, Any]:
     """One person's booklet as a PDF: ``{"file", "pages", "persons": 1}``."""
-    if progress:
-        progress(0, 1)
-    if cancel is not None and cancel():
-        raise Cancelled("已取消打印。")
+    tick(progress, 0, 1, PRINT_CANCELLED)
+    result = _person_pdf(svc, person_id, Path(out), progress)
+    if progress is not None:
+        progress(1, 1)
+    return result
+
+
+def _person_pdf(svc: StationReader, person_id: str, out: Path,
+                progress: Progress | None) -> dict[str, Any]:
+    """The booklet of one person; ``progress`` is only asked whether to stop."""
     fd = _load(svc, person_id)
     today = svc.today
     station = _station_name(svc)
     kit = _Kit(styles())
     story = _booklet(kit, fd, svc.catalogues(), _campaigns(svc), station, today)
     state: dict[str, int] = {}
-    path = build_pdf(Path(out), story, PageInfo(station, TITLE, today),
-                     doc_class=doc_class(state), cancel=cancel)
-    if progress:
-        progress(1, 1)
+    path = build_pdf(out, story, PageInfo(station, TITLE, today),
+                     doc_class=doc_class(state), progress=progress)
     return {"file": str(path), "pages": state.get("pages", 0), "persons": 1}
 
 
@@ -767,7 +770,7 @@ def safe_file_name(name: str, id_number: str) -> str:
 def print_booklets(
     svc: StationReader, out: Path, *, categories: list[str] | None = None,
     person_ids: list[str] | None = None, one_file_each: bool = False,
-    progress: Progress | None = None, cancel: Cancel | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Booklets of the roster, some categories or a selection.
 
@@ -780,12 +783,12 @@ def print_booklets(
         raise ValidationError("persons", "没有符合条件的人员，未生成文件。",
                               hint="请检查所选人员类别或人员。")
     if one_file_each:
-        return _each(svc, Path(out), persons, progress, cancel)
-    return _one_pdf(svc, Path(out), persons, categories, progress, cancel)
+        return _each(svc, Path(out), persons, progress)
+    return _one_pdf(svc, Path(out), persons, categories, progress)
 
 
 def _each(svc: StationReader, folder: Path, persons: list[dict[str, Any]],
-          progress: Progress | None, cancel: Cancel | None) -> dict[str, Any]:
+          progress: Progress | None) -> dict[str, Any]:
     if folder.exists() and not folder.is_dir():
         raise ValidationError("out", f"“{folder}”是一个文件，不是文件夹。",
                               hint="每人一个文件时，请指定一个文件夹。")
@@ -796,17 +799,14 @@ def _each(svc: StationReader, folder: Path, persons: list[dict[str, Any]],
     total_pages = 0
     try:
         for i, p in enumerate(persons):
-            if progress:
-                progress(i, len(persons))
-            if cancel is not None and cancel():
-                raise Cancelled("已取消打印。")
+            tick(progress, i, len(persons), PRINT_CANCELLED)
             name = safe_file_name(p["name"], p["id_number"])
             stem, n = name[:-4], 2
             while name.lower() in used:
                 name, n = f"{stem}-{n}.pdf", n + 1
             used.add(name.lower())
             path = folder / name
-            result = print_person(svc, p["id"], path, cancel=cancel)
+            result = _person_pdf(svc, p["id"], path, progress)
             written.append(path)
             total_pages += result["pages"]
     except Cancelled:
@@ -815,7 +815,7 @@ def _each(svc: StationReader, folder: Path, persons: list[dict[str, Any]],
         if created_folder and not any(folder.iterdir()):
             folder.rmdir()
         raise
-    if progress:
+    if progress is not None:
         progress(len(persons), len(persons))
     # No "pages" key: a caller tells one file from a folder by it (cli._print_done).
     return {"folder": str(folder), "files": len(written), "persons": len(persons),
@@ -823,8 +823,7 @@ def _each(svc: StationReader, folder: Path, persons: list[dict[str, Any]],
 
 
 def _one_pdf(svc: StationReader, out: Path, persons: list[dict[str, Any]],
-             categories: list[str] | None, progress: Progress | None,
-             cancel: Cancel | None) -> dict[str, Any]:
+             categories: list[str] | None, progress: Progress | None) -> dict[str, Any]:
     today = svc.today
     station = _station_name(svc)
     cats = svc.catalogues()
@@ -835,10 +834,7 @@ def _one_pdf(svc: StationReader, out: Path, persons: list[dict[str, Any]],
     done = [0]
 
     def expand(pid: str) -> list[Flowable]:
-        if progress:
-            progress(done[0], n)
-        if cancel is not None and cancel():
-            raise Cancelled("已取消打印。")
+        tick(progress, done[0], n, PRINT_CANCELLED)
         done[0] += 1
         return _booklet(kit, _load(svc, pid), cats, campaigns, station, today)
 
@@ -860,7 +856,7 @@ def _one_pdf(svc: StationReader, out: Path, persons: list[dict[str, Any]],
         story += [PageBreak(), _Deferred(lambda pid=p["id"]: expand(pid))]
     state: dict[str, int] = {}
     path = build_pdf(out, story, PageInfo(station, TITLE, today),
-                     doc_class=doc_class(state, toc), cancel=cancel)
-    if progress:
+                     doc_class=doc_class(state, toc), progress=progress)
+    if progress is not None:
         progress(n, n)
     return {"file": str(path), "pages": state.get("pages", 0), "persons": n}

@@ -22,7 +22,7 @@ than a page cannot be laid out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,9 +38,10 @@ from sqlalchemy import text as sql
 from station_desktop.domain import enums
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import NotFoundError, ValidationError
+from station_desktop.domain.progress import Progress, check
 from station_desktop.reports.pdf import (
     FONT,
-    Cancelled,
+    PRINT_CANCELLED,
     PageInfo,
     Styles,
     build_pdf,
@@ -52,8 +53,6 @@ from station_desktop.store.display import enum_label, month_text
 from station_desktop.store.fields import PERSON_FIELDS, grade_text
 from station_desktop.store.reader import StationReader, json_list
 from station_desktop.store.search import compact_name, name_readings
-
-Progress = Callable[[int, int], None]
 
 TITLE = "花名册"
 CATEGORY = "person_category"
@@ -358,22 +357,17 @@ def roster_cells(svc: StationReader, *, categories: list[str] | None = None
 def print_roster(
     svc: StationReader, out: Path, *, categories: list[str] | None = None,
     person_ids: list[str] | None = None, progress: Progress | None = None,
-    cancel: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
     """Write the roster PDF to ``out``; returns ``{"file", "pages", "persons"}``.
 
     ``categories`` (codes or Chinese names) limits the groups printed;
     ``person_ids`` limits the persons (a selection in the list). Raises
-    :class:`Cancelled` (and writes nothing) when ``cancel()`` turns True.
+    :class:`~station_desktop.domain.errors.Cancelled` (and writes nothing)
+    once the person asks ``progress`` to stop.
     """
     cats = svc.catalogues()
     chosen = resolve_categories(cats, categories) if categories else None
-
-    def check_cancel() -> None:
-        if cancel is not None and cancel():
-            raise Cancelled("已取消打印。")
-
-    check_cancel()
+    check(progress, PRINT_CANCELLED)
     groups, everyone = _groups(svc, cats, chosen, person_ids)
     station_names = _station_names(svc)
     own_name = svc.store.meta("station_name") or station_names.get(svc.station_code, "")
@@ -403,7 +397,7 @@ def print_roster(
     if not groups:
         story.append(Paragraph("无：没有符合条件的人员。", st.body))
     for code, members in groups:
-        check_cancel()
+        check(progress, PRINT_CANCELLED)
         if members:
             story += _group_table(code, members, cats, st, station_names if several else None)
         else:
@@ -415,17 +409,14 @@ def print_roster(
     if groups:
         story += _summary(groups, everyone, cats, st)
 
-    laid = [0]
-
-    def page_done() -> bool:
-        laid[0] += 1
+    def page_begun(laid: int) -> None:
         if progress is not None:
-            progress(rows_total + min(laid[0], est_pages - 1), total_steps)
-        return cancel is not None and cancel()
+            progress(rows_total + min(laid, est_pages - 1), total_steps)
 
     doc_class, pages = page_counter()
     info = PageInfo(station_name=own_name, title=TITLE, print_date=svc.today, landscape=True)
-    path = build_pdf(out, story, info, doc_class=doc_class, cancel=page_done)
+    path = build_pdf(out, story, info, doc_class=doc_class, progress=progress,
+                     on_page=page_begun)
     if progress is not None:
         progress(total_steps, total_steps)
     return {"file": str(path), "pages": pages[0], "persons": len(everyone)}

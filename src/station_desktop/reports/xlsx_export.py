@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -32,13 +32,10 @@ from sqlalchemy import text as sql_text
 
 from station_desktop.domain import enums
 from station_desktop.domain.errors import ValidationError
-from station_desktop.reports.pdf import Cancelled
+from station_desktop.domain.progress import Progress, tick
 from station_desktop.store.display import display_value
 from station_desktop.store.fields import FIELDS, Field
 from station_desktop.store.reader import KIND_LABELS, StationReader
-
-Progress = Callable[[int, int], None]
-Cancel = Callable[[], bool]
 
 #: The kinds ``export_kind`` writes, with the order of their rows.
 EXPORT_KINDS: dict[str, str] = {
@@ -120,7 +117,6 @@ def export_rows(
     date_columns: Iterable[int | str] = (),
     money_columns: Iterable[int | str] = (),
     progress: Progress | None = None,
-    cancel: Cancel | None = None,
     total: int | None = None,
 ) -> dict[str, Any]:
     """Write one sheet: ``headers`` then ``rows``; returns ``{"file", "rows"}``.
@@ -211,10 +207,7 @@ def export_rows(
     try:
         for k, r in enumerate(data):
             if k % _CHECK_EVERY == 0:
-                if cancel is not None and cancel():
-                    raise Cancelled("已取消导出。")
-                if progress is not None:
-                    progress(k, total)
+                tick(progress, k, total, "已取消导出。")
             ws.append([cell(i, v) for i, v in enumerate(r)])
         wb.save(tmp)
         tmp.replace(out)
@@ -257,7 +250,6 @@ def _ref_names(svc: StationReader, kind: str) -> dict[str, dict[str, str]]:
 
 def export_kind(
     svc: StationReader, kind: str, out: Path, *, progress: Progress | None = None,
-    cancel: Cancel | None = None,
 ) -> dict[str, Any]:
     """Export every live record of ``kind`` (``person`` = the whole roster); ``{"file", "rows", "kind"}``."""
     if kind not in EXPORT_KINDS:
@@ -313,6 +305,6 @@ def export_kind(
     result = export_rows(
         out, KIND_LABELS.get(kind, kind), headers, (row_of(r) for r in records),
         text_columns=text_cols, date_columns=date_cols, money_columns=money_cols,
-        progress=progress, cancel=cancel,
+        progress=progress,
     )
     return {**result, "kind": kind}

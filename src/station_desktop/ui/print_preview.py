@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 from station_desktop.ui import config as cfg
 from station_desktop.ui.ops import Op, Progress
 
-#: Makes a document: (output path, progress, cancel) -> result dict from reports/.
-MakePdf = Callable[[Path, Callable[[int, int], None], Callable[[], bool]], dict[str, Any]]
+#: Makes a document: (output path, progress) -> result dict from reports/.
+MakePdf = Callable[[Path, Progress], dict[str, Any]]
 
 
 class PrintPreviewDialog(QDialog):
@@ -129,7 +129,7 @@ def print_job(parent: QWidget | None, config: cfg.Config | None, title: str, mak
     out = folder / suggested_name
 
     def work(progress: Progress) -> dict[str, Any]:
-        return make(out, progress, lambda: progress.cancelled)
+        return make(out, progress)
 
     def show(_result: dict[str, Any]) -> None:
         dialog = PrintPreviewDialog(out, title, config, parent, suggested_name=suggested_name)

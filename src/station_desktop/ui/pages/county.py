@@ -227,9 +227,9 @@ class CountyPage(ShownPage):
         store, cats, today = self.ctx.store, self.ctx.catalogues(), self.ctx.today
         period, days = self.selected_period(), self.stale_days.value()
         print_job(self, self.ctx.config, "全县工作统计报表",
-                  lambda out, p, c: print_county_report(
+                  lambda out, p: print_county_report(
                       store, cats, out, period=period, today=today, stale_days=days,
-                      progress=p, cancel=c),
+                      progress=p),
                   suggested_name=f"全县工作统计报表-{period.on:%Y%m%d}.pdf")
 
     def _loaded(self, result: tuple[sc.CountyFigures, sc.ChartData]) -> None:

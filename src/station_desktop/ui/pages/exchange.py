@@ -502,10 +502,10 @@ class ExchangePage(QWidget):
 
         store, today = self.ctx.store, self.ctx.today
 
-        def make(out: Path, p: Any, c: Any) -> dict[str, Any]:
+        def make(out: Path, p: Any) -> dict[str, Any]:
             from station_desktop.reports.sync_report import print_import_report
 
-            return print_import_report(store, results, out, today=today, progress=p, cancel=c)
+            return print_import_report(store, results, out, today=today, progress=p)
 
         return print_job(self, self.ctx.config, "数据包导入报告", make,
                          suggested_name=f"数据包导入报告-{date.today():%Y%m%d}.pdf")
