@@ -53,10 +53,11 @@ from openpyxl import Workbook
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.enums import MaritalStatus, PoliticalStatus, Sex
 from station_desktop.reports.xlsx_export import export_kind
-from station_desktop.reports.xlsx_import import import_file, read_workbook
+from station_desktop.reports.xlsx_import import read_workbook
 from station_desktop.services.demo import make_persons
 from station_desktop.services import open_store
 from station_desktop.services import Service
+from station_desktop.services.roster_import import import_roster as import_file
 
 TODAY = date(2026, 11, 23)
 STATION = "420303100201"

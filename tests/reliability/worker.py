@@ -322,7 +322,7 @@ def _xlsx_prepare(data_dir: Path) -> None:
 
 
 def _xlsx_run(data_dir: Path, report: Report) -> None:
-    from station_desktop.reports.xlsx_import import import_file
+    from station_desktop.services.roster_import import import_roster as import_file
 
     store, svc = service(data_dir)
     try:

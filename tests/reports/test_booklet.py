@@ -13,12 +13,12 @@ import pytest
 from pypdf import PdfReader
 
 from station_desktop.domain.catalogues import Catalogues
-from station_desktop.domain.errors import NotFoundError, ValidationError
+from station_desktop.domain.errors import Cancelled, NotFoundError, ValidationError
 from station_desktop.reports import booklet
-from station_desktop.reports.pdf import Cancelled
 from station_desktop.services.demo import generate_demo
 from station_desktop.services import Service
 from tests.conftest import make_id
+from tests.reports.progress import Seen, StopAfter
 
 STATION = "东沟村退役军人服务站"
 LONG_NOTE = "".join(f"第{i:04d}句：老兵讲述入伍经历与家庭情况，A-{i}。" for i in range(400))[:5000]
@@ -214,13 +214,13 @@ def village(svc) -> Service:
 
 def test_booklets_one_pdf_with_contents(village, tmp_path):
     out = tmp_path / "全部.pdf"
-    calls: list[tuple[int, int]] = []
-    result = booklet.print_booklets(village, out, progress=lambda d, t: calls.append((d, t)))
+    progress = Seen()
+    result = booklet.print_booklets(village, out, progress=progress)
     persons = village.list("person")
     assert result["persons"] == len(persons) == 40
     reader = PdfReader(out)
     assert result["pages"] == len(reader.pages) >= 40 * 3
-    assert calls[-1] == (40, 40)
+    assert progress.seen[-1] == (40, 40)
     texts = pages_text(out)
     assert_decorated(texts)
     toc = _toc(texts)
@@ -308,19 +308,12 @@ def test_file_names_carry_no_path_characters(svc, tmp_path):
 def test_cancel_writes_nothing(village, rich, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
+    with pytest.raises(Cancelled, match="已取消打印。"):
+        booklet.print_person(village, rich["id"], out / "p.pdf", progress=StopAfter(0))
+    with pytest.raises(Cancelled):  # cancelled once a few persons are laid out
+        booklet.print_booklets(village, out / "all.pdf", progress=StopAfter(5))
     with pytest.raises(Cancelled):
-        booklet.print_person(village, rich["id"], out / "p.pdf", cancel=lambda: True)
-    seen = [0]
-
-    def later() -> bool:  # cancel once a few persons are laid out
-        seen[0] += 1
-        return seen[0] > 5
-
-    with pytest.raises(Cancelled):
-        booklet.print_booklets(village, out / "all.pdf", cancel=later)
-    seen[0] = 0
-    with pytest.raises(Cancelled):
-        booklet.print_booklets(village, out / "each", one_file_each=True, cancel=later)
+        booklet.print_booklets(village, out / "each", one_file_each=True, progress=StopAfter(5))
     assert list(out.iterdir()) == []
 
 

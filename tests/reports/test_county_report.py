@@ -6,12 +6,13 @@ import pytest
 from pypdf import PdfReader
 
 from station_desktop.domain.catalogues import Catalogues
+from station_desktop.domain.errors import Cancelled
 from station_desktop.reports.county_report import print_county_report
-from station_desktop.reports.pdf import Cancelled
+from station_desktop.services import open_store
 from station_desktop.store import county as sc
 from station_desktop.services.demo import generate_county
-from station_desktop.services import open_store
 from tests.conftest import TODAY
+from tests.reports.progress import Seen, StopAfter
 from tests.reports.test_roster_pdf import embedded_subset_fonts, squeezed
 
 CATS = Catalogues.defaults()
@@ -29,11 +30,11 @@ def county_store(tmp_path_factory):
 def test_report_prints_the_county_figures_and_every_station(county_store, tmp_path):
     store, demo = county_store
     period = sc.CountyPeriod.quarter(2026, 3, TODAY)
-    steps: list[tuple[int, int]] = []
+    progress = Seen()
     result = print_county_report(store, CATS, tmp_path / "county.pdf", period=period,
-                                 today=TODAY, progress=lambda d, t: steps.append((d, t)))
+                                 today=TODAY, progress=progress)
     assert result["stations"] == len(demo.stations) and result["pages"] >= 3
-    assert steps[-1] == (3, 3)
+    assert progress.seen[-1] == (3, 3)
     reader = PdfReader(result["file"])
     assert len(reader.pages) == result["pages"]
     text = squeezed("".join(p.extract_text() for p in reader.pages))
@@ -60,5 +61,5 @@ def test_report_can_be_cancelled(county_store, tmp_path):
     out = tmp_path / "county.pdf"
     with pytest.raises(Cancelled):
         print_county_report(store, CATS, out, period=sc.CountyPeriod.current(TODAY),
-                            today=TODAY, cancel=lambda: True)
+                            today=TODAY, progress=StopAfter(0))
     assert not out.exists()

@@ -18,13 +18,13 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from pypdf import PdfReader
 
-from station_desktop.domain.errors import ValidationError
+from station_desktop.domain.errors import Cancelled, ValidationError
 from station_desktop.domain.validate import format_fen
 from station_desktop.reports import period
-from station_desktop.reports.pdf import Cancelled
 from station_desktop.store import models as m
 from station_desktop.store import stats
 from tests.conftest import TODAY
+from tests.reports.progress import Seen, StopAfter
 from tests.reports.test_roster_pdf import embedded_subset_fonts, flat
 from tests.store.test_stats import H1, Q4, YEAR, build_sample, expected, raw_tables
 
@@ -325,21 +325,17 @@ def test_cancel_writes_no_file(svc, sample, tmp_path):
     folder = tmp_path / "out"
     folder.mkdir()
     out = folder / "r.pdf"
+    with pytest.raises(Cancelled, match="已取消打印。"):
+        period.print_report(svc, out, start=Q4[0], end=Q4[1], progress=StopAfter(0))
+    late = StopAfter(6)  # cancelled while the pages are laid out (5 steps, then pages)
     with pytest.raises(Cancelled):
-        period.print_report(svc, out, start=Q4[0], end=Q4[1], cancel=lambda: True)
-    calls: list[int] = []
-
-    def late() -> bool:  # cancelled while the pages are laid out
-        calls.append(1)
-        return len(calls) > 6
-
-    with pytest.raises(Cancelled):
-        period.print_report(svc, out, start=YEAR[0], end=YEAR[1], cancel=late)
+        period.print_report(svc, out, start=YEAR[0], end=YEAR[1], progress=late)
+    assert late.asked == 7 and late.seen[-1] == (4, 5)
     assert list(folder.iterdir()) == []
 
 
 def test_progress_reaches_the_end(svc, sample, tmp_path):
-    seen: list[tuple[int, int]] = []
-    period.print_report(svc, tmp_path / "r.pdf", start=Q4[0], end=Q4[1],
-                        progress=lambda d, t: seen.append((d, t)))
+    progress = Seen()
+    period.print_report(svc, tmp_path / "r.pdf", start=Q4[0], end=Q4[1], progress=progress)
+    seen = progress.seen
     assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1]

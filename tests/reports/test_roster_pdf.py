@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from station_desktop.domain.errors import NotFoundError, ValidationError
+from station_desktop.domain.errors import Cancelled, NotFoundError, ValidationError
 from station_desktop.reports import roster_pdf
-from station_desktop.reports.pdf import Cancelled
 from station_desktop.services.demo import generate_demo
 from station_desktop.services import Service
 from tests.conftest import make_id
+from tests.reports.progress import Seen, StopAfter
 
 STATION = "东沟村退役军人服务站"
 HEADER = ["序号", "姓名", "性别", "出生日期", "民族", "政治面貌", "身份证号", "入伍时间",
@@ -249,24 +249,19 @@ def test_cancel_writes_no_file(demo_svc, tmp_path):
     folder = tmp_path / "out"
     folder.mkdir()
     out = folder / "r.pdf"
-    calls = []
-
-    def cancel() -> bool:
-        calls.append(1)
-        return len(calls) > 3  # cancelled while pages are being laid out
-
-    with pytest.raises(Cancelled):
-        roster_pdf.print_roster(demo_svc, out, cancel=cancel)
+    with pytest.raises(Cancelled, match="已取消打印。"):  # cancelled while pages are laid out
+        roster_pdf.print_roster(demo_svc, out, progress=StopAfter(3))
     assert not out.exists()
     assert list(folder.iterdir()) == []  # no .part left behind either
     with pytest.raises(Cancelled):
-        roster_pdf.print_roster(demo_svc, out, cancel=lambda: True)
+        roster_pdf.print_roster(demo_svc, out, progress=StopAfter(0))
     assert not out.exists()
 
 
 def test_progress_reaches_the_end(svc, small, tmp_path):
-    seen: list[tuple[int, int]] = []
-    roster_pdf.print_roster(svc, tmp_path / "r.pdf", progress=lambda d, t: seen.append((d, t)))
+    progress = Seen()
+    roster_pdf.print_roster(svc, tmp_path / "r.pdf", progress=progress)
+    seen = progress.seen
     assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1]
     assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:], strict=False))
 

@@ -8,20 +8,19 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from station_desktop.domain.errors import ValidationError
-from station_desktop.reports.pdf import Cancelled
+from station_desktop.domain.errors import Cancelled, ValidationError
 from station_desktop.reports.xlsx_export import (
     EXPORT_KINDS,
     display_width,
     export_kind,
     export_rows,
 )
-from station_desktop.reports.xlsx_import import import_file
+from station_desktop.services import Service, open_store
 from station_desktop.services.demo import generate_demo
+from station_desktop.services.roster_import import import_roster
 from station_desktop.store.fields import FIELDS, PERSON_FIELDS
-from station_desktop.services import open_store
-from station_desktop.services import Service
 from tests.conftest import TODAY, VILLAGE_CODE, make_id
+from tests.reports.progress import StopAfter
 
 
 @pytest.fixture
@@ -127,8 +126,8 @@ def test_export_rows_generic(tmp_path):
 
 
 def test_export_cancel_leaves_no_file(demo, tmp_path):
-    with pytest.raises(Cancelled):
-        export_kind(demo, "person", tmp_path / "p.xlsx", cancel=lambda: True)
+    with pytest.raises(Cancelled, match="已取消导出。"):
+        export_kind(demo, "person", tmp_path / "p.xlsx", progress=StopAfter(0))
     assert not (tmp_path / "p.xlsx").exists() and not (tmp_path / "p.xlsx.part").exists()
 
 
@@ -140,9 +139,9 @@ def test_export_then_import_gives_the_same_records(demo, tmp_path):
     try:
         fresh = Service(fresh_store, today=TODAY)
         fresh.init_station(role="village", code=VILLAGE_CODE, name="东沟村退役军人服务站")
-        dry = import_file(fresh, out, dry_run=True)
+        dry = import_roster(fresh, out, dry_run=True)
         assert dry.counts["create"] == 120 and dry.counts["refused"] == 0
-        real = import_file(fresh, out)
+        real = import_roster(fresh, out)
         assert real.to_dict() == {**dry.to_dict(), "dry_run": False}
         before = {p["id_number"]: p for p in demo.list("person")}
         after = {p["id_number"]: p for p in fresh.list("person")}
@@ -151,7 +150,7 @@ def test_export_then_import_gives_the_same_records(demo, tmp_path):
             for name in PERSON_FIELDS:
                 assert after[number][name] == p[name], (number, name)
         # and back again: importing the same export changes nothing
-        again = import_file(fresh, out, dry_run=True)
+        again = import_roster(fresh, out, dry_run=True)
         assert again.counts["unchanged"] == 120
     finally:
         fresh_store.close()
@@ -168,5 +167,5 @@ def test_update_from_an_edited_export(svc, tmp_path):
     ws.cell(2, headers.index("人员类别") + 1).value = "残疾军人，退役士兵"  # same set, other order
     ws.cell(2, headers.index("伤残等级") + 1).value = "四级"
     wb.save(out)
-    report = import_file(svc, out, dry_run=True)
+    report = import_roster(svc, out, dry_run=True)
     assert [(r.action, r.changes) for r in report.rows] == [("update", ["伤残等级"])]

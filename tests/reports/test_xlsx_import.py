@@ -9,21 +9,22 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from station_desktop.domain.errors import StationError, ValidationError
+from station_desktop.domain.errors import Cancelled, StationError, ValidationError
 from station_desktop.reports import xlsx_import as xi
-from station_desktop.reports.pdf import Cancelled
 from station_desktop.reports.xlsx_import import (
     MANGLED_ID,
     guess_mapping,
-    import_file,
     load_remembered_mapping,
     normalize_header,
+    plan,
     read_workbook,
-    remember_mapping,
 )
+from station_desktop.services import roster_import
+from station_desktop.services.roster_import import import_roster, remember_mapping
 from station_desktop.store import models as m
 from station_desktop.store.fields import PERSON_FIELDS
 from tests.conftest import TODAY, make_id
+from tests.reports.progress import Seen, StopAfter
 
 EXISTING_ID = make_id(seq=11)  # 420303198503010113
 NEW_ID = make_id(seq=13)  # 42030319850301013X
@@ -174,7 +175,7 @@ def test_header_normalisation_and_synonyms():
 
 
 def test_dry_run_report_row_by_row(svc, existing, roster):
-    report = import_file(svc, roster, dry_run=True)
+    report = import_roster(svc, roster, dry_run=True)
     assert report.sheet == "花名册" and report.header_row == 5
     got = {r.row: r for r in report.rows}
     assert sorted(got) == sorted(EXPECTED)  # row 7 (empty) and row 23 (signatures) are not persons
@@ -204,8 +205,8 @@ def test_dry_run_report_row_by_row(svc, existing, roster):
 
 
 def test_real_import_does_what_the_dry_run_said(svc, existing, roster):
-    dry = import_file(svc, roster, dry_run=True)
-    real = import_file(svc, roster)
+    dry = import_roster(svc, roster, dry_run=True)
+    real = import_roster(svc, roster)
     assert not real.dry_run
     assert real.to_dict() == {**dry.to_dict(), "dry_run": False}
     assert real.lines()[0].startswith("已新建 4 人，更新 1 人，拒绝 10 行")
@@ -240,7 +241,7 @@ def test_real_import_does_what_the_dry_run_said(svc, existing, roster):
     assert events[0].detail == {"file": str(roster), "sheet": "花名册", "created": 4,
                                 "updated": 1, "refused": 10}
     # importing the same file again changes nothing and creates no duplicate
-    again = import_file(svc, roster, dry_run=True)
+    again = import_roster(svc, roster, dry_run=True)
     assert again.counts["create"] == 0 and again.counts["update"] == 0
     assert again.counts["unchanged"] == 5
 
@@ -249,32 +250,28 @@ def test_one_transaction_audit_failure_writes_nothing(svc, existing, roster, mon
     def broken(*_a, **_k):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(xi, "_audit", broken)
+    monkeypatch.setattr(roster_import, "_audit", broken)
     with pytest.raises(RuntimeError):
-        import_file(svc, roster)
+        import_roster(svc, roster)
     persons = _persons(svc)
     assert set(persons) == {EXISTING_ID}
     assert persons[EXISTING_ID]["phone"] == "13800138000"
 
 
 def test_cancel_midway_writes_nothing(svc, existing, roster, monkeypatch):
-    monkeypatch.setattr(xi, "_CHECK_EVERY", 1)
-    calls = []
-
-    def cancel() -> bool:
-        calls.append(1)
-        return len(calls) > 17  # the 15 rows are planned; two persons are added, then cancel
-
-    with pytest.raises(Cancelled):
-        import_file(svc, roster, cancel=cancel)
+    monkeypatch.setattr(plan, "CHECK_EVERY", 1)
+    monkeypatch.setattr(roster_import, "CHECK_EVERY", 1)
+    progress = StopAfter(17)  # the 16 rows are planned; one person is added, then cancel
+    with pytest.raises(Cancelled, match="已取消导入，没有写入任何数据。"):
+        import_roster(svc, roster, progress=progress)
     assert set(_persons(svc)) == {EXISTING_ID}
-    assert len(calls) == 18
+    assert progress.asked == 18
 
 
 def test_progress_is_reported(svc, roster):
-    seen = []
-    import_file(svc, roster, dry_run=True, progress=lambda done, total: seen.append((done, total)))
-    assert seen[0] == (0, 16) and seen[-1] == (16, 16)
+    progress = Seen()
+    import_roster(svc, roster, dry_run=True, progress=progress)
+    assert progress.seen[0] == (0, 16) and progress.seen[-1] == (16, 16)
 
 
 def test_birth_date_rule_matches_the_service(svc, tmp_path):
@@ -289,7 +286,7 @@ def test_birth_date_rule_matches_the_service(svc, tmp_path):
     ws.append(["乙", ID_1990_B, "退役士兵", "1990年4月"])  # 出生年月: checked to the month
     ws.append(["丙", ID_1990_C, "退役士兵", "1990年5月"])
     wb.save(tmp_path / "b.xlsx")
-    report = import_file(svc, tmp_path / "b.xlsx", dry_run=True)
+    report = import_roster(svc, tmp_path / "b.xlsx", dry_run=True)
     assert report.rows[0].reasons == [exc.value.message]
     assert report.rows[1].reasons == ["出生日期与身份证号不符：按身份证号应为 1990-05-06。"]
     assert report.rows[2].action == "create"
@@ -305,18 +302,18 @@ def test_remembered_mapping_is_used_next_time(svc, tmp_path):
         read_workbook(tmp_path / "odd.xlsx")
     data = read_workbook(tmp_path / "odd.xlsx", header_row=1)
     with pytest.raises(ValidationError, match="姓名"):
-        import_file(svc, data, dry_run=True)
+        import_roster(svc, data, dry_run=True)
     chosen = {0: None, 1: "name", 2: "id_number", 3: "categories"}
     assert load_remembered_mapping(svc, data.headers) is None
-    dry = import_file(svc, data, mapping=chosen, dry_run=True)
+    dry = import_roster(svc, data, mapping=chosen, dry_run=True)
     assert load_remembered_mapping(svc, data.headers) is None  # a dry run writes nothing
-    real = import_file(svc, data, mapping=chosen)
+    real = import_roster(svc, data, mapping=chosen)
     assert [r.action for r in dry.rows] == [r.action for r in real.rows] == ["create"]
     assert load_remembered_mapping(svc, data.headers) == chosen
     # next time: the same headers, no mapping given
     ws.append([2, "李雷", ID_1990_B, "退役士兵"])
     wb.save(tmp_path / "odd2.xlsx")
-    nxt = import_file(svc, read_workbook(tmp_path / "odd2.xlsx", header_row=1), dry_run=True)
+    nxt = import_roster(svc, read_workbook(tmp_path / "odd2.xlsx", header_row=1), dry_run=True)
     assert [r.action for r in nxt.rows] == ["unchanged", "create"]
     # remember_mapping() for the wizard
     remember_mapping(svc, ["a", "b"], {0: "name", 1: "id_number"})
@@ -326,9 +323,9 @@ def test_remembered_mapping_is_used_next_time(svc, tmp_path):
 def test_mapping_is_checked(svc, roster):
     data = read_workbook(roster)
     with pytest.raises(ValidationError, match="一个字段只能对应一列"):
-        import_file(svc, data, mapping={1: "name", 5: "id_number", 6: "name"}, dry_run=True)
+        import_roster(svc, data, mapping={1: "name", 5: "id_number", 6: "name"}, dry_run=True)
     with pytest.raises(ValidationError, match="不存在"):
-        import_file(svc, data, mapping={1: "name", 5: "id_number", 6: "nope"}, dry_run=True)
+        import_roster(svc, data, mapping={1: "name", 5: "id_number", 6: "nope"}, dry_run=True)
 
 
 def test_defaults_fill_a_missing_category_column(svc, tmp_path):
@@ -337,10 +334,10 @@ def test_defaults_fill_a_missing_category_column(svc, tmp_path):
     ws.append(["姓名", "身份证号", "联系电话", "婚姻状况", "政治面貌", "伤残等级", "重点关注"])
     ws.append(["甲", ID_1990, 13800138000, "离异", "党员", "六级", "√"])
     wb.save(tmp_path / "c.xlsx")
-    report = import_file(svc, tmp_path / "c.xlsx", dry_run=True)
+    report = import_roster(svc, tmp_path / "c.xlsx", dry_run=True)
     assert report.rows[0].action == "refused" and "人员类别" in report.rows[0].reasons[0]
     assert any("没有“人员类别”列" in w for w in report.warnings)
-    report = import_file(svc, tmp_path / "c.xlsx", defaults={"categories": "退役士兵"})
+    report = import_roster(svc, tmp_path / "c.xlsx", defaults={"categories": "退役士兵"})
     assert report.rows[0].action == "create"
     p = _persons(svc)[ID_1990]
     assert p["categories"] == ["retired_soldier"] and p["phone"] == "13800138000"
@@ -356,7 +353,7 @@ def test_numeric_dates_and_phone_columns(svc, tmp_path):
     ws.append(["乙", ID_1990_B, "退役士兵", 2008.3, 201212, "13800138001/13900139001", None])
     ws.append(["丙", ID_1990_C, "退役士兵", 2008, datetime(2012, 12, 1, 0, 0), None, None])
     wb.save(tmp_path / "d.xlsx")
-    report = import_file(svc, tmp_path / "d.xlsx", dry_run=True)
+    report = import_roster(svc, tmp_path / "d.xlsx", dry_run=True)
     a, b, c = report.rows
     assert a.action == "refused" and "退役时间" in a.reasons[0]  # 2012.1: Jan or Oct?
     assert b.action == "refused" and "电话" in b.reasons[0]  # two numbers in one cell
@@ -364,7 +361,7 @@ def test_numeric_dates_and_phone_columns(svc, tmp_path):
     wb.active.cell(2, 5, "2012.10")
     wb.active.cell(3, 6, "13800138001")
     wb.save(tmp_path / "d.xlsx")
-    report = import_file(svc, tmp_path / "d.xlsx")
+    report = import_roster(svc, tmp_path / "d.xlsx")
     assert [r.action for r in report.rows] == ["create"] * 3
     p = _persons(svc)
     assert p[ID_1990]["enlist_date"] == date(2008, 3, 1)
@@ -382,7 +379,7 @@ def test_numbering_row_under_header_is_skipped(svc, tmp_path):
     ws.append([1, 2, 3, 4])
     ws.append([1, "甲", ID_1990, "退役士兵"])
     wb.save(tmp_path / "e.xlsx")
-    report = import_file(svc, tmp_path / "e.xlsx", dry_run=True)
+    report = import_roster(svc, tmp_path / "e.xlsx", dry_run=True)
     assert [(r.row, r.action) for r in report.rows] == [(3, "create")]
     assert report.ignored == []
 
@@ -394,7 +391,7 @@ def test_xls_is_refused_with_how_to_convert(svc, tmp_path):
     old = tmp_path / "花名册.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
     with pytest.raises(StationError) as exc:
-        import_file(svc, old, dry_run=True)
+        import_roster(svc, old, dry_run=True)
     assert "另存为" in exc.value.user_text() and ".xlsx" in exc.value.user_text()
     assert exc.value.code == "old_excel"
     disguised = tmp_path / "改了扩展名.xlsx"

@@ -74,11 +74,12 @@ def test_every_tab_is_there_and_shows_the_person(open_file, person, svc, qtmodel
     assert basic.values["sex"].text() == "男"
     assert basic.values["categories"].text() == "退役士兵"
     assert basic.values["ethnicity"].text() == "未填写"
-    assert dialog.sections["service"].values["enlist_date"].text() == "2003-12-01"
+    # the screen reads as the printed booklet does: a month as typed, a grade in words
+    assert dialog.sections["service"].values["enlist_date"].text() == "2003-12"
     assert dialog.sections["service"].values["rank"].text() == "上士"
     assert dialog.sections["discharge"].values["resettlement_mode"].text() == "自主就业"
     assert dialog.sections["employment"].values["employer"].text() == "东沟村合作社"
-    assert dialog.sections["benefits"].values["disability_grade"].text() == "6"
+    assert dialog.sections["benefits"].values["disability_grade"].text() == "六级"
     for i in range(tabs.count()):
         tabs.setCurrentIndex(i)
         assert tabs.currentWidget().isVisible()

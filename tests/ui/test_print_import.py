@@ -22,8 +22,7 @@ def test_preview_shows_prints_and_saves_the_same_pdf(qtbot, ctx, svc, tmp_path):
                               "categories": "退役士兵"})
     shown = []
     print_job(None, ctx.config, "花名册",
-              lambda out, progress: roster_pdf.print_roster(
-                  svc, out, progress=progress, cancel=lambda: progress.cancelled),
+              lambda out, progress: roster_pdf.print_roster(svc, out, progress=progress),
               suggested_name="花名册.pdf", on_ready=shown.append)
     wait(qtbot, timeout=30_000)
     dialog = shown[0]
@@ -45,8 +44,7 @@ def test_cancelled_print_job_writes_nothing(qtbot, ctx, svc, tmp_path):
 
     def make(out, progress):
         progress.cancel()  # the cadre pressed 取消 in the progress dialog
-        return roster_pdf.print_roster(svc, out, progress=progress,
-                                       cancel=lambda: progress.cancelled)
+        return roster_pdf.print_roster(svc, out, progress=progress)
 
     op = print_job(None, ctx.config, "花名册", make, suggested_name="花名册.pdf",
                    on_ready=shown.append)

@@ -44,11 +44,11 @@ def cmd_print(args: argparse.Namespace) -> int:
 
 
 def cmd_import_xlsx(args: argparse.Namespace) -> int:
-    from station_desktop.reports.xlsx_import import import_file
+    from station_desktop.services.roster_import import import_roster
 
     store, svc = open_station(args)
     try:
-        report = import_file(svc, Path(args.file), sheet=args.sheet, dry_run=args.dry_run)
+        report = import_roster(svc, Path(args.file), sheet=args.sheet, dry_run=args.dry_run)
     finally:
         store.close()
     emit(args, report.to_dict(), lambda: print("\n".join(report.lines())))

@@ -46,11 +46,12 @@ from sqlalchemy import select
 
 from station_desktop.domain import enums
 from station_desktop.domain.catalogues import Catalogues
-from station_desktop.domain.errors import NotFoundError, ValidationError
-from station_desktop.domain.validate import MAX_TEXT, format_fen
+from station_desktop.domain.errors import Cancelled, NotFoundError, ValidationError
+from station_desktop.domain.progress import Progress, tick
+from station_desktop.domain.validate import MAX_TEXT
 from station_desktop.reports.pdf import (
     FONT,
-    Cancelled,
+    PRINT_CANCELLED,
     PageInfo,
     Styles,
     build_pdf,
@@ -60,16 +61,14 @@ from station_desktop.reports.pdf import (
     text,
 )
 from station_desktop.store import models as m
+from station_desktop.store.display import date_text, display_value, enum_label, yuan
 from station_desktop.store.fields import FIELDS, PERSON_FIELDS, Field
+from station_desktop.store.reader import StationReader, row_dict
 from station_desktop.store.roster import RosterFilter, roster_ids, rows_by_ids
-from station_desktop.store.reader import StationReader
-from station_desktop.store.reader import row_dict
 
 TITLE = "建档立卡手册"
 SUBTITLE = "退役军人和其他优抚对象"
 
-Progress = Callable[[int, int], None]
-Cancel = Callable[[], bool]
 
 LABEL_W = 27 * mm
 PAD = 3  # cell padding (points), as grid_table uses
@@ -80,8 +79,6 @@ TITLE_BG = colors.HexColor("#dcdcdc")
 HUGE = 300
 # A note taller than this (points) in a narrow column of a ruled table goes after the table.
 NOTE_IN_GRID = 110
-
-_CN_DIGITS = "零一二三四五六七八九十"
 
 # Sections of the person's own record, in the order of the collection form.
 # A name in a group is a PERSON_FIELDS key; "last_contact_on" is derived data.
@@ -107,54 +104,6 @@ _EXTRA_FIELDS: dict[str, Field] = {"last_contact_on": Field("最近联系日期"
 
 
 # --- values as printed ---------------------------------------------------------------
-
-
-def _grade(n: int) -> str:
-    return (_CN_DIGITS[n] if 0 <= n <= 10 else str(n)) + "级"
-
-
-def fmt(f: Field, value: Any, cats: Catalogues, name: str = "") -> str:
-    """One field's value as printed: names for codes, labels for enums, 元 for money."""
-    if f.type == "bool":
-        return "是" if value else "否"
-    if value is None or value == "" or value == []:
-        return ""
-    match f.type:
-        case "date":
-            return value.isoformat() if isinstance(value, date) else str(value)
-        case "month":
-            return f"{value:%Y-%m}" if isinstance(value, date) else str(value)
-        case "fen":
-            return f"{format_fen(int(value))} 元" if value else ""
-        case "enum":
-            try:
-                return f.arg(value).label
-            except ValueError:
-                return str(value)
-        case "cat":
-            return cats.name(f.arg, value)
-        case "cats":
-            return "、".join(cats.name(f.arg, c) for c in value)
-        case "int":
-            if name == "disability_grade":
-                return _grade(int(value))
-            if name == "service_years":
-                return f"{value} 年"
-            return str(value)
-    return str(value)
-
-
-def _enum_label(cls: type[enums.LabelledEnum], value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    try:
-        return cls(value).label
-    except ValueError:
-        return str(value)
-
-
-def _d(value: Any) -> str:
-    return value.isoformat() if isinstance(value, date) else ("" if value is None else str(value))
 
 
 def _blank(f: Field, value: Any) -> bool:
@@ -319,7 +268,7 @@ def _person_items(names: Sequence[str], p: dict[str, Any], cats: Catalogues
     out = []
     for name in names:
         f = PERSON_FIELDS.get(name) or _EXTRA_FIELDS[name]
-        out.append((f.label, fmt(f, p.get(name), cats, name), _wide(f)))
+        out.append((f.label, display_value(f, p.get(name), cats), _wide(f)))
     return out
 
 
@@ -338,7 +287,7 @@ def _record_items(kind: str, names: Sequence[str], row: dict[str, Any], cats: Ca
     out = []
     for name in names:
         f = spec[name]
-        value = fmt(f, row.get(name), cats, name)
+        value = display_value(f, row.get(name), cats)
         wide = _wide(f)
         if not value and (wide or (keep is not None and name not in keep)):
             continue
@@ -418,7 +367,7 @@ def _cover(kit: _Kit, p: dict[str, Any], cats: Catalogues, station: str,
     ]))
     cats_text = "、".join(cats.name("person_category", c) for c in p.get("categories") or [])
     rows = [("服务站", station), ("姓名", p["name"]), ("身份证号", p["id_number"]),
-            ("人员类别", cats_text), ("建档日期", _d(p.get("registered_on"))),
+            ("人员类别", cats_text), ("建档日期", date_text(p.get("registered_on"))),
             ("打印日期", f"{print_date:%Y年%m月%d日}")]
     lw, vw = 28 * mm, 92 * mm
     info = Table([[text(label, big), text(value, big)] for label, value in rows],
@@ -457,7 +406,7 @@ def _family(kit: _Kit, family: list[dict[str, Any]], cats: Catalogues) -> list[F
     cols = ("relation", "name", "phone", "id_number", "employment", "employer", "note")
     widths = [14 * mm, 20 * mm, 26 * mm, 36 * mm, 20 * mm, 28 * mm]
     widths.append(kit.width - sum(widths))
-    rows = [[fmt(spec[c], fm.get(c), cats, c) for c in cols] for fm in family]
+    rows = [[display_value(spec[c], fm.get(c), cats) for c in cols] for fm in family]
     return [*out, *kit.grid([spec[c].label for c in cols], rows, widths, note_col=6,
                             row_label=lambda r: f"{r[0]} {r[1]}")]
 
@@ -475,9 +424,9 @@ def _honours(kit: _Kit, honours: list[dict[str, Any]]) -> list[Flowable]:
                   ("address", "地址"), ("deadline", "送达期限"), ("feedback", "反馈"))
                  if h.get(k)]
         rows.append([
-            _enum_label(enums.HonourKind, h.get("kind")), h.get("title") or "",
-            h.get("award_unit") or "", _d(h.get("awarded_on") or h.get("applied_on")),
-            _enum_label(enums.HonourState, h.get("state")), _d(h.get("done_on")),
+            enum_label(enums.HonourKind, h.get("kind")), h.get("title") or "",
+            h.get("award_unit") or "", date_text(h.get("awarded_on") or h.get("applied_on")),
+            enum_label(enums.HonourState, h.get("state")), date_text(h.get("done_on")),
             "；".join(extra),
         ])
     header = ["类别", "名称", "授予单位", "授予/申请日期", "状态", "悬挂/送达日期", "其他"]
@@ -487,45 +436,44 @@ def _honours(kit: _Kit, honours: list[dict[str, Any]]) -> list[Flowable]:
 def _visit(kit: _Kit, v: dict[str, Any], cats: Catalogues, campaigns: dict[str, str],
            events: dict[str, dict[str, Any]]) -> list[Flowable]:
     kind = cats.name("visit_kind", v["kind"])
-    title = f"{_d(v['visit_date'])}　走访记录　{kind}"
+    title = f"{date_text(v['visit_date'])}　走访记录　{kind}"
     items = _record_items("visit", ("method", "visitor", "satisfaction", "gifts", "money_fen"),
                           v, cats, keep=("method", "visitor"))
     if v.get("campaign_id"):
         items.append(("慰问活动", campaigns.get(v["campaign_id"], ""), False))
     event = events.get(v.get("life_event_id") or "")
     if event:
-        items.append(("对应变故", f"{_d(event['event_date'])} "
+        items.append(("对应变故", f"{date_text(event['event_date'])} "
                                   f"{cats.name('life_event', event['kind'])}", False))
     items += _record_items("visit", ("content", "needs", "follow_up"), v, cats)
     return kit.fields(items, per_row=3, title=title)
 
 
 def _life_event(kit: _Kit, e: dict[str, Any], cats: Catalogues) -> list[Flowable]:
-    title = f"{_d(e['event_date'])}　重大变故　{cats.name('life_event', e['kind'])}"
-    items = [("应走访日期", _d(e.get("visit_due_on")), False),
-             ("走访日期", _d(e.get("closed_on")) or "尚未走访", False)]
+    title = f"{date_text(e['event_date'])}　重大变故　{cats.name('life_event', e['kind'])}"
+    items = [("应走访日期", date_text(e.get("visit_due_on")), False),
+             ("走访日期", date_text(e.get("closed_on")) or "尚未走访", False)]
     items += _record_items("life_event", ("description",), e, cats)
     return kit.fields(items, per_row=3, title=title)
 
 
 def _aid(kit: _Kit, a: dict[str, Any], cats: Catalogues, reviews: list[dict[str, Any]],
          payments: list[dict[str, Any]]) -> list[Flowable]:
-    title = f"{_d(a['applied_on'])}　帮扶申请　{cats.name('aid_type', a['aid_type'])}"
+    title = f"{date_text(a['applied_on'])}　帮扶申请　{cats.name('aid_type', a['aid_type'])}"
     items = _record_items("aid_application", ("fund", "hardship_kind", "hardship_state",
                                               "helper", "requested_fen"), a, cats)
-    items += [("核定金额", f"{format_fen(a['approved_fen'])} 元"
-               if a.get("approved_fen") is not None else "", False),
-              ("办理状态", _enum_label(enums.AidState, a.get("state")), False)]
+    items += [("核定金额", yuan(a.get("approved_fen")), False),
+              ("办理状态", enum_label(enums.AidState, a.get("state")), False)]
     items += _record_items("aid_application", ("cause", "measures"), a, cats)
     out: list[Flowable] = kit.fields(items, per_row=3, title=title)
     out.append(kit.subheading("审核记录（村 → 镇 → 县）"))
     if reviews:
         widths = [12 * mm, 20 * mm, 24 * mm, 22 * mm, 26 * mm]
         widths.append(kit.width - sum(widths))
-        rows = [[_enum_label(enums.Level, r["level"]),
-                 _enum_label(enums.ReviewDecision, r["decision"]), r["reviewer"],
-                 _d(r["reviewed_on"]),
-                 f"{format_fen(r['amount_fen'])} 元" if r.get("amount_fen") is not None else "",
+        rows = [[enum_label(enums.Level, r["level"]),
+                 enum_label(enums.ReviewDecision, r["decision"]), r["reviewer"],
+                 date_text(r["reviewed_on"]),
+                 yuan(r.get("amount_fen")),
                  r.get("opinion") or ""] for r in reviews]
         out += kit.grid(["层级", "审核意见", "审核人", "审核日期", "核定金额", "意见"],
                         rows, widths, note_col=5, row_label=lambda r: f"{r[0]}级审核")
@@ -537,8 +485,7 @@ def _aid(kit: _Kit, a: dict[str, Any], cats: Catalogues, reviews: list[dict[str,
         cols = ("paid_on", "amount_fen", "in_kind", "in_kind_fen", "fund", "payer", "note")
         widths = [22 * mm, 26 * mm, 28 * mm, 24 * mm, 22 * mm, 20 * mm]
         widths.append(kit.width - sum(widths))
-        rows = [[fmt(spec[c], p.get(c), cats, c) if not (c == "in_kind_fen" and not p.get(c))
-                 else "" for c in cols] for p in payments]
+        rows = [[display_value(spec[c], p.get(c), cats) for c in cols] for p in payments]
         out += kit.grid([spec[c].label for c in cols], rows, widths, note_col=6,
                         row_label=lambda r: f"{r[0]} 发放")
     else:
@@ -548,15 +495,15 @@ def _aid(kit: _Kit, a: dict[str, Any], cats: Catalogues, reviews: list[dict[str,
 
 def _case(kit: _Kit, c: dict[str, Any], cats: Catalogues, steps: list[dict[str, Any]]
           ) -> list[Flowable]:
-    title = f"{_d(c['registered_on'])}　矛盾纠纷　{cats.name('case_type', c['case_type'])}"
+    title = f"{date_text(c['registered_on'])}　矛盾纠纷　{cats.name('case_type', c['case_type'])}"
     items = _record_items("dispute_case", ("parties", "registrar", "channel", "urgency",
                                            "deadline", "repeat_petition"), c, cats)
     items += [
-        ("当前层级", _enum_label(enums.Level, c.get("level")), False),
-        ("办理状态", _enum_label(enums.CaseState, c.get("state")), False),
-        ("办结日期", _d(c.get("closed_on")), False),
-        ("化解层级", _enum_label(enums.Level, c.get("resolved_level")), False),
-        ("满意情况", _enum_label(enums.Satisfaction, c.get("satisfaction")), False),
+        ("当前层级", enum_label(enums.Level, c.get("level")), False),
+        ("办理状态", enum_label(enums.CaseState, c.get("state")), False),
+        ("办结日期", date_text(c.get("closed_on")), False),
+        ("化解层级", enum_label(enums.Level, c.get("resolved_level")), False),
+        ("满意情况", enum_label(enums.Satisfaction, c.get("satisfaction")), False),
     ]
     items += _record_items("dispute_case", ("content",), c, cats)
     if c.get("outcome"):
@@ -568,10 +515,10 @@ def _case(kit: _Kit, c: dict[str, Any], cats: Catalogues, steps: list[dict[str, 
         widths.append(kit.width - sum(widths))
         rows = []
         for s in steps:
-            lv_from = _enum_label(enums.Level, s.get("from_level"))
-            lv_to = _enum_label(enums.Level, s.get("to_level"))
+            lv_from = enum_label(enums.Level, s.get("from_level"))
+            lv_to = enum_label(enums.Level, s.get("to_level"))
             levels = lv_to if not lv_from or lv_from == lv_to else f"{lv_from} → {lv_to}"
-            rows.append([_d(s["step_on"]), _enum_label(enums.CaseAction, s["action"]), levels,
+            rows.append([date_text(s["step_on"]), enum_label(enums.CaseAction, s["action"]), levels,
                          s.get("handler") or "", s.get("note") or ""])
         out += kit.grid(["日期", "操作", "层级", "经办人", "说明"], rows, widths, note_col=4,
                         row_label=lambda r: f"{r[0]} {r[1]}")
@@ -747,23 +694,27 @@ def _campaigns(svc: StationReader) -> dict[str, str]:
     return {c["id"]: c["name"] for c in svc.list("campaign")}
 
 
-def print_person(svc: StationReader, person_id: str, out: Path, *, progress: Progress | None = None,
-                 cancel: Cancel | None = None) -> dict[str, Any]:
+def print_person(svc: StationReader, person_id: str, out: Path, *,
+                 progress: Progress | None = None) -> dict[str, Any]:
     """One person's booklet as a PDF: ``{"file", "pages", "persons": 1}``."""
-    if progress:
-        progress(0, 1)
-    if cancel is not None and cancel():
-        raise Cancelled("已取消打印。")
+    tick(progress, 0, 1, PRINT_CANCELLED)
+    result = _person_pdf(svc, person_id, Path(out), progress)
+    if progress is not None:
+        progress(1, 1)
+    return result
+
+
+def _person_pdf(svc: StationReader, person_id: str, out: Path,
+                progress: Progress | None) -> dict[str, Any]:
+    """The booklet of one person; ``progress`` is only asked whether to stop."""
     fd = _load(svc, person_id)
     today = svc.today
     station = _station_name(svc)
     kit = _Kit(styles())
     story = _booklet(kit, fd, svc.catalogues(), _campaigns(svc), station, today)
     state: dict[str, int] = {}
-    path = build_pdf(Path(out), story, PageInfo(station, TITLE, today),
-                     doc_class=doc_class(state), cancel=cancel)
-    if progress:
-        progress(1, 1)
+    path = build_pdf(out, story, PageInfo(station, TITLE, today),
+                     doc_class=doc_class(state), progress=progress)
     return {"file": str(path), "pages": state.get("pages", 0), "persons": 1}
 
 
@@ -819,7 +770,7 @@ def safe_file_name(name: str, id_number: str) -> str:
 def print_booklets(
     svc: StationReader, out: Path, *, categories: list[str] | None = None,
     person_ids: list[str] | None = None, one_file_each: bool = False,
-    progress: Progress | None = None, cancel: Cancel | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Booklets of the roster, some categories or a selection.
 
@@ -832,12 +783,12 @@ def print_booklets(
         raise ValidationError("persons", "没有符合条件的人员，未生成文件。",
                               hint="请检查所选人员类别或人员。")
     if one_file_each:
-        return _each(svc, Path(out), persons, progress, cancel)
-    return _one_pdf(svc, Path(out), persons, categories, progress, cancel)
+        return _each(svc, Path(out), persons, progress)
+    return _one_pdf(svc, Path(out), persons, categories, progress)
 
 
 def _each(svc: StationReader, folder: Path, persons: list[dict[str, Any]],
-          progress: Progress | None, cancel: Cancel | None) -> dict[str, Any]:
+          progress: Progress | None) -> dict[str, Any]:
     if folder.exists() and not folder.is_dir():
         raise ValidationError("out", f"“{folder}”是一个文件，不是文件夹。",
                               hint="每人一个文件时，请指定一个文件夹。")
@@ -848,17 +799,14 @@ def _each(svc: StationReader, folder: Path, persons: list[dict[str, Any]],
     total_pages = 0
     try:
         for i, p in enumerate(persons):
-            if progress:
-                progress(i, len(persons))
-            if cancel is not None and cancel():
-                raise Cancelled("已取消打印。")
+            tick(progress, i, len(persons), PRINT_CANCELLED)
             name = safe_file_name(p["name"], p["id_number"])
             stem, n = name[:-4], 2
             while name.lower() in used:
                 name, n = f"{stem}-{n}.pdf", n + 1
             used.add(name.lower())
             path = folder / name
-            result = print_person(svc, p["id"], path, cancel=cancel)
+            result = _person_pdf(svc, p["id"], path, progress)
             written.append(path)
             total_pages += result["pages"]
     except Cancelled:
@@ -867,7 +815,7 @@ def _each(svc: StationReader, folder: Path, persons: list[dict[str, Any]],
         if created_folder and not any(folder.iterdir()):
             folder.rmdir()
         raise
-    if progress:
+    if progress is not None:
         progress(len(persons), len(persons))
     # No "pages" key: a caller tells one file from a folder by it (cli._print_done).
     return {"folder": str(folder), "files": len(written), "persons": len(persons),
@@ -875,8 +823,7 @@ def _each(svc: StationReader, folder: Path, persons: list[dict[str, Any]],
 
 
 def _one_pdf(svc: StationReader, out: Path, persons: list[dict[str, Any]],
-             categories: list[str] | None, progress: Progress | None,
-             cancel: Cancel | None) -> dict[str, Any]:
+             categories: list[str] | None, progress: Progress | None) -> dict[str, Any]:
     today = svc.today
     station = _station_name(svc)
     cats = svc.catalogues()
@@ -887,10 +834,7 @@ def _one_pdf(svc: StationReader, out: Path, persons: list[dict[str, Any]],
     done = [0]
 
     def expand(pid: str) -> list[Flowable]:
-        if progress:
-            progress(done[0], n)
-        if cancel is not None and cancel():
-            raise Cancelled("已取消打印。")
+        tick(progress, done[0], n, PRINT_CANCELLED)
         done[0] += 1
         return _booklet(kit, _load(svc, pid), cats, campaigns, station, today)
 
@@ -912,7 +856,7 @@ def _one_pdf(svc: StationReader, out: Path, persons: list[dict[str, Any]],
         story += [PageBreak(), _Deferred(lambda pid=p["id"]: expand(pid))]
     state: dict[str, int] = {}
     path = build_pdf(out, story, PageInfo(station, TITLE, today),
-                     doc_class=doc_class(state, toc), cancel=cancel)
-    if progress:
+                     doc_class=doc_class(state, toc), progress=progress)
+    if progress is not None:
         progress(n, n)
     return {"file": str(path), "pages": state.get("pages", 0), "persons": n}

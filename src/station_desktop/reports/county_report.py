@@ -10,7 +10,7 @@ level. Landscape A4, because the station table is wide.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,13 +24,12 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak
 
 from station_desktop.domain.catalogues import Catalogues
+from station_desktop.domain.progress import Progress
 from station_desktop.reports.pdf import FONT, PageInfo, build_pdf, frame_width, stepper
 from station_desktop.reports.period import _Doc, cn_date, percent
 from station_desktop.reports.roster_pdf import page_counter
 from station_desktop.store import county as sc
 from station_desktop.store.db import Store
-
-Progress = Callable[[int, int], None]
 
 TITLE = "全县工作统计报表"
 BAR = colors.HexColor("#3b7dd8")
@@ -155,7 +154,6 @@ def _stations(d: _Doc, fig: sc.CountyFigures) -> None:
 def print_county_report(
     store: Store, cats: Catalogues, out: Path, *, period: sc.CountyPeriod, today: date,
     stale_days: int = sc.DEFAULT_STALE_DAYS, progress: Progress | None = None,
-    cancel: Callable[[], bool] | None = None,
     view: tuple[sc.CountyFigures, sc.ChartData] | None = None,
 ) -> dict[str, Any]:
     """Write the county report of ``period`` to ``out``; returns ``{"file", "pages"}``.
@@ -164,7 +162,7 @@ def print_county_report(
     may refresh the summary first); without it the live queries give the same figures.
     """
     steps = 3
-    step = stepper(steps, progress, cancel)
+    step = stepper(steps, progress)
 
     step(0)
     fig, charts = view if view is not None else sc.county_view(
@@ -193,7 +191,7 @@ def print_county_report(
     step(2)
     doc_class, pages = page_counter()
     info = PageInfo(station_name=name, title=TITLE, print_date=today, landscape=True)
-    path = build_pdf(out, d.story, info, doc_class=doc_class, cancel=cancel)
+    path = build_pdf(out, d.story, info, doc_class=doc_class, progress=progress)
     if progress is not None:
         progress(steps, steps)
     return {"file": str(path), "pages": pages[0], "stations": len(fig.stations)}

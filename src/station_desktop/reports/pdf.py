@@ -34,9 +34,12 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from station_desktop.domain.errors import Cancelled  # noqa: F401 - re-exported for callers
+from station_desktop.domain.progress import Progress, check, tick
 
 FONT = "WQYMicroHei"
+
+#: What a cancelled print says: the document is not written.
+PRINT_CANCELLED = "已取消打印。"
 
 # A4 with room to bind on the left (portrait) or the top (landscape).
 BINDING = 25 * mm
@@ -198,16 +201,12 @@ def frame_width(is_landscape: bool = False) -> float:
     return page_size(is_landscape)[0] - left - right
 
 
-def stepper(steps: int, progress: Callable[[int, int], None] | None = None,
-            cancel: Callable[[], bool] | None = None) -> Callable[[int], None]:
-    """``step(i)`` for a document made in ``steps`` steps: raises :class:`Cancelled`
-    when ``cancel`` says so, else reports ``progress(i, steps)``."""
+def stepper(steps: int, progress: Progress | None = None) -> Callable[[int], None]:
+    """``step(i)`` for a document made in ``steps`` steps: reports ``i`` of ``steps``,
+    or raises :class:`~station_desktop.domain.errors.Cancelled` once the person asked to stop."""
 
     def step(i: int) -> None:
-        if cancel is not None and cancel():
-            raise Cancelled("已取消打印。")
-        if progress is not None:
-            progress(i, steps)
+        tick(progress, i, steps, PRINT_CANCELLED)
 
     return step
 
@@ -215,13 +214,15 @@ def stepper(steps: int, progress: Callable[[int, int], None] | None = None,
 def build_pdf(
     out: Path, story: list[Flowable], info: PageInfo, *,
     doc_class: type[BaseDocTemplate] = BaseDocTemplate, multi_pass: bool = False,
-    cancel: Callable[[], bool] | None = None,
+    progress: Progress | None = None, on_page: Callable[[int], None] | None = None,
 ) -> Path:
     """Lay out ``story`` on A4 pages and write ``out`` (via a temporary name, then renamed).
 
     ``multi_pass`` runs reportlab's multiBuild, needed by a table of contents.
-    ``cancel`` is polled after every page; when it returns True the file is not
-    written and :class:`Cancelled` is raised.
+    At every new page ``on_page`` hears how many pages are begun so far (to
+    move a progress bar), then ``progress`` is asked whether to stop: if so
+    the file is not written and :class:`~station_desktop.domain.errors.Cancelled`
+    is raised. The counts themselves are the caller's to report.
     """
     register_font()
     out = Path(out)
@@ -232,13 +233,17 @@ def build_pdf(
     frame = Frame(left, bottom, size[0] - left - right, size[1] - top - bottom, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
 
-    def on_page(_canvas: rl_canvas.Canvas, _doc: BaseDocTemplate) -> None:
-        if cancel is not None and cancel():
-            raise Cancelled("已取消打印。")
+    laid = [0]
+
+    def page_done(_canvas: rl_canvas.Canvas, _doc: BaseDocTemplate) -> None:
+        laid[0] += 1
+        if on_page is not None:
+            on_page(laid[0])
+        check(progress, PRINT_CANCELLED)
 
     doc = doc_class(str(tmp), pagesize=size, title=info.title, author=info.station_name,
                     leftMargin=left, rightMargin=right, topMargin=top, bottomMargin=bottom)
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=page_done)])
     try:
         if multi_pass:
             doc.multiBuild(story, canvasmaker=_numbered_canvas(info))

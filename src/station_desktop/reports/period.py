@@ -18,7 +18,7 @@ things the page does not have:
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.enums import Level
 from station_desktop.domain.errors import ValidationError
+from station_desktop.domain.progress import Progress
 from station_desktop.domain.validate import format_fen
 from station_desktop.reports.pdf import (
     PageInfo,
@@ -50,8 +51,6 @@ from station_desktop.reports.roster_pdf import page_counter
 from station_desktop.store import stats
 from station_desktop.store.db import Store
 from station_desktop.store.reader import StationReader
-
-Progress = Callable[[int, int], None]
 
 TITLE = "工作统计报表"
 TOTAL = "合计"
@@ -479,7 +478,6 @@ def _stations(d: _Doc, r: stats.PeriodReport, rows: list[StationRow]) -> None:
 
 def print_report(
     svc: StationReader, out: Path, *, start: date, end: date, progress: Progress | None = None,
-    cancel: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
     """Write the period report for ``start``..``end`` to ``out``; returns ``{"file", "pages"}``."""
     if end < start:
@@ -487,7 +485,7 @@ def print_report(
                                      f"（{start.isoformat()}）。",
                               hint="请改正统计期间后重新打印。")
     steps = 5
-    step = stepper(steps, progress, cancel)
+    step = stepper(steps, progress)
 
     step(0)
     cats = svc.catalogues()
@@ -520,7 +518,7 @@ def print_report(
 
     doc_class, pages = page_counter()
     info = PageInfo(station_name=station_name, title=TITLE, print_date=svc.today)
-    path = build_pdf(out, d.story, info, doc_class=doc_class, cancel=cancel)
+    path = build_pdf(out, d.story, info, doc_class=doc_class, progress=progress)
     if progress is not None:
         progress(steps, steps)
     return {"file": str(path), "pages": pages[0]}

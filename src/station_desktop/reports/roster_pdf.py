@@ -22,7 +22,7 @@ than a page cannot be laid out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,9 +38,10 @@ from sqlalchemy import text as sql
 from station_desktop.domain import enums
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import NotFoundError, ValidationError
+from station_desktop.domain.progress import Progress, check
 from station_desktop.reports.pdf import (
     FONT,
-    Cancelled,
+    PRINT_CANCELLED,
     PageInfo,
     Styles,
     build_pdf,
@@ -48,12 +49,10 @@ from station_desktop.reports.pdf import (
     grid_table,
     styles,
 )
-from station_desktop.store.fields import PERSON_FIELDS
+from station_desktop.store.display import enum_label, month_text
+from station_desktop.store.fields import PERSON_FIELDS, grade_text
+from station_desktop.store.reader import StationReader, json_list
 from station_desktop.store.search import compact_name, name_readings
-from station_desktop.store.reader import StationReader
-from station_desktop.store.reader import json_list
-
-Progress = Callable[[int, int], None]
 
 TITLE = "花名册"
 CATEGORY = "person_category"
@@ -68,9 +67,6 @@ _COLUMNS = (
     "enlist_date", "discharge_date", "resettlement_mode", "disability_grade", "phone",
     "residence", "note",
 )
-
-_GRADES = "一二三四五六七八九十"
-
 
 def _label(name: str) -> str:
     return PERSON_FIELDS[name].label
@@ -128,25 +124,10 @@ def column_widths(st: Styles, columns: Sequence[str]) -> list[float]:
     return [fixed[c] if c in fixed else free * _FLEX[c] / share for c in columns]
 
 
-def _month(value: Any) -> str:
-    return str(value)[:7] if value else ""
-
-
-def _enum_label(cls: type[enums.LabelledEnum], value: Any) -> str:
-    if not value:
-        return ""
-    try:
-        return cls(value).label
-    except ValueError:
-        return str(value)
-
-
 def _disability(nature: Any, grade: Any) -> str:
     if not grade:
         return ""
-    g = int(grade)
-    shown = f"{_GRADES[g - 1]}级" if 1 <= g <= 10 else f"{g}级"
-    return _enum_label(enums.DisabilityNature, nature) + shown
+    return enum_label(enums.DisabilityNature, nature) + grade_text(grade)
 
 
 def _category_order(cats: Catalogues) -> list[str]:
@@ -204,13 +185,13 @@ def _load(svc: StationReader, cats: Catalogues, person_ids: Sequence[str] | None
             sort_key=(name_readings(compact_name(name))[1], name),
             cells={
                 "name": name,
-                "sex": _enum_label(enums.Sex, sex),
+                "sex": enum_label(enums.Sex, sex),
                 "birth_date": str(birth or ""),
                 "ethnicity": cats.name("ethnicity", eth) if eth else "",
-                "political_status": _enum_label(enums.PoliticalStatus, pol),
+                "political_status": enum_label(enums.PoliticalStatus, pol),
                 "id_number": idn,
-                "enlist_date": _month(enlist),
-                "discharge_date": _month(discharge),
+                "enlist_date": month_text(enlist),
+                "discharge_date": month_text(discharge),
                 "resettlement_mode": cats.name("resettlement_mode", resettle) if resettle else "",
                 "disability_grade": _disability(dnat, dgrade),
                 "phone": phones,
@@ -376,22 +357,17 @@ def roster_cells(svc: StationReader, *, categories: list[str] | None = None
 def print_roster(
     svc: StationReader, out: Path, *, categories: list[str] | None = None,
     person_ids: list[str] | None = None, progress: Progress | None = None,
-    cancel: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
     """Write the roster PDF to ``out``; returns ``{"file", "pages", "persons"}``.
 
     ``categories`` (codes or Chinese names) limits the groups printed;
     ``person_ids`` limits the persons (a selection in the list). Raises
-    :class:`Cancelled` (and writes nothing) when ``cancel()`` turns True.
+    :class:`~station_desktop.domain.errors.Cancelled` (and writes nothing)
+    once the person asks ``progress`` to stop.
     """
     cats = svc.catalogues()
     chosen = resolve_categories(cats, categories) if categories else None
-
-    def check_cancel() -> None:
-        if cancel is not None and cancel():
-            raise Cancelled("已取消打印。")
-
-    check_cancel()
+    check(progress, PRINT_CANCELLED)
     groups, everyone = _groups(svc, cats, chosen, person_ids)
     station_names = _station_names(svc)
     own_name = svc.store.meta("station_name") or station_names.get(svc.station_code, "")
@@ -421,7 +397,7 @@ def print_roster(
     if not groups:
         story.append(Paragraph("无：没有符合条件的人员。", st.body))
     for code, members in groups:
-        check_cancel()
+        check(progress, PRINT_CANCELLED)
         if members:
             story += _group_table(code, members, cats, st, station_names if several else None)
         else:
@@ -433,17 +409,14 @@ def print_roster(
     if groups:
         story += _summary(groups, everyone, cats, st)
 
-    laid = [0]
-
-    def page_done() -> bool:
-        laid[0] += 1
+    def page_begun(laid: int) -> None:
         if progress is not None:
-            progress(rows_total + min(laid[0], est_pages - 1), total_steps)
-        return cancel is not None and cancel()
+            progress(rows_total + min(laid, est_pages - 1), total_steps)
 
     doc_class, pages = page_counter()
     info = PageInfo(station_name=own_name, title=TITLE, print_date=svc.today, landscape=True)
-    path = build_pdf(out, story, info, doc_class=doc_class, cancel=page_done)
+    path = build_pdf(out, story, info, doc_class=doc_class, progress=progress,
+                     on_page=page_begun)
     if progress is not None:
         progress(total_steps, total_steps)
     return {"file": str(path), "pages": pages[0], "persons": len(everyone)}

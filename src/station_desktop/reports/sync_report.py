@@ -10,7 +10,6 @@ Landscape A4, like the other wide tables.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -20,6 +19,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 
+from station_desktop.domain.progress import Progress
 from station_desktop.reports.pdf import PageInfo, build_pdf, frame_width, stepper
 from station_desktop.reports.period import _Doc, cn_date
 from station_desktop.reports.roster_pdf import page_counter
@@ -27,8 +27,6 @@ from station_desktop.store.db import Store
 from station_desktop.sync.enrol import peers
 from station_desktop.sync.peers import gap_messages
 from station_desktop.sync.report import STATUS, Imported, summary_rows
-
-Progress = Callable[[int, int], None]
 
 TITLE = "数据包导入报告"
 
@@ -86,10 +84,10 @@ def summary_sentence(results: list[Imported]) -> str:
 
 def print_import_report(
     store: Store, results: list[Imported], out: Path, *, today: date | None = None,
-    progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Write the report of one import to ``out``; returns ``{"file", "pages", "stations"}``."""
-    step = stepper(2, progress, cancel)
+    step = stepper(2, progress)
     step(0)
     today = today or date.today()
     name = store.meta("station_name") or ""
@@ -126,7 +124,7 @@ def print_import_report(
     step(1)
     doc_class, pages = page_counter()
     info = PageInfo(station_name=name, title=TITLE, print_date=today, landscape=True)
-    path = build_pdf(out, d.story, info, doc_class=doc_class, cancel=cancel)
+    path = build_pdf(out, d.story, info, doc_class=doc_class, progress=progress)
     if progress is not None:  # done: the file is written, too late to cancel
         progress(2, 2)
     return {"file": str(path), "pages": pages[0], "stations": len(rows)}

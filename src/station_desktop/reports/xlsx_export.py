@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -30,15 +30,12 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import text as sql_text
 
-from station_desktop.domain.catalogues import Catalogues
+from station_desktop.domain import enums
 from station_desktop.domain.errors import ValidationError
-from station_desktop.reports.pdf import Cancelled
+from station_desktop.domain.progress import Progress, tick
+from station_desktop.store.display import display_value
 from station_desktop.store.fields import FIELDS, Field
-from station_desktop.store.reader import StationReader
-from station_desktop.store.reader import KIND_LABELS
-
-Progress = Callable[[int, int], None]
-Cancel = Callable[[], bool]
+from station_desktop.store.reader import KIND_LABELS, StationReader
 
 #: The kinds ``export_kind`` writes, with the order of their rows.
 EXPORT_KINDS: dict[str, str] = {
@@ -55,18 +52,18 @@ EXPORT_KINDS: dict[str, str] = {
 _EXTRA: dict[str, list[tuple[str, str, str, Any]]] = {
     "aid_application": [
         ("approved_fen", "批准金额", "fen", None),
-        ("state", "办理状态", "enum", "AidState"),
+        ("state", "办理状态", "enum", enums.AidState),
     ],
     "dispute_case": [
-        ("level", "当前层级", "enum", "Level"),
-        ("state", "办理状态", "enum", "CaseState"),
+        ("level", "当前层级", "enum", enums.Level),
+        ("state", "办理状态", "enum", enums.CaseState),
         ("closed_on", "办结日期", "date", None),
-        ("resolved_level", "化解层级", "enum", "Level"),
+        ("resolved_level", "化解层级", "enum", enums.Level),
         ("outcome", "处理结果", "text", None),
-        ("satisfaction", "满意情况", "enum", "Satisfaction"),
+        ("satisfaction", "满意情况", "enum", enums.Satisfaction),
     ],
     "honour": [
-        ("state", "状态", "enum", "HonourState"),
+        ("state", "状态", "enum", enums.HonourState),
         ("done_on", "悬挂/送达日期", "date", None),
     ],
 }
@@ -120,7 +117,6 @@ def export_rows(
     date_columns: Iterable[int | str] = (),
     money_columns: Iterable[int | str] = (),
     progress: Progress | None = None,
-    cancel: Cancel | None = None,
     total: int | None = None,
 ) -> dict[str, Any]:
     """Write one sheet: ``headers`` then ``rows``; returns ``{"file", "rows"}``.
@@ -211,10 +207,7 @@ def export_rows(
     try:
         for k, r in enumerate(data):
             if k % _CHECK_EVERY == 0:
-                if cancel is not None and cancel():
-                    raise Cancelled("已取消导出。")
-                if progress is not None:
-                    progress(k, total)
+                tick(progress, k, total, "已取消导出。")
             ws.append([cell(i, v) for i, v in enumerate(r)])
         wb.save(tmp)
         tmp.replace(out)
@@ -232,38 +225,6 @@ def export_rows(
 # --- record kinds ----------------------------------------------------------------
 
 
-def _enum_label(cls_name: str, value: Any) -> str:
-    from station_desktop.domain import enums
-
-    try:
-        return getattr(enums, cls_name)(value).label
-    except (ValueError, AttributeError):
-        return str(value)
-
-
-def _field_value(f: Field, value: Any, cats: Catalogues, refs: Mapping[str, Mapping[str, str]]) -> Any:
-    if value is None:
-        return None
-    match f.type:
-        case "bool":
-            return "是" if value else "否"
-        case "enum":
-            try:
-                return f.arg(value).label
-            except ValueError:
-                return str(value)
-        case "cat":
-            return cats.name(f.arg, value)
-        case "cats":
-            return "、".join(cats.name(f.arg, c) for c in value or [])
-        case "ref":
-            return refs.get(f.arg, {}).get(value, "")
-        case "date" | "month":
-            return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-        case _:
-            return value
-
-
 def _ref_names(svc: StationReader, kind: str) -> dict[str, dict[str, str]]:
     """Names to show for the records a kind points at (person, team, campaign, operator …)."""
     wanted = {f.arg for f in FIELDS[kind].values() if f.type == "ref"}
@@ -278,6 +239,8 @@ def _ref_names(svc: StationReader, kind: str) -> dict[str, dict[str, str]]:
     with svc.store.read() as s:
         for table in wanted & set(queries):
             out[table] = {str(k): str(v or "") for k, v in s.execute(sql_text(queries[table])).all()}
+        if "life_event" in out:  # a visit answers a life event: “2026-03-01 重大变故”
+            out["life_event"] = {k: f"{v} 重大变故" for k, v in out["life_event"].items()}
         if "person" in wanted:
             out["person_id_number"] = {
                 str(k): str(v or "") for k, v in s.execute(sql_text("SELECT id, id_number FROM person"))
@@ -287,7 +250,6 @@ def _ref_names(svc: StationReader, kind: str) -> dict[str, dict[str, str]]:
 
 def export_kind(
     svc: StationReader, kind: str, out: Path, *, progress: Progress | None = None,
-    cancel: Cancel | None = None,
 ) -> dict[str, Any]:
     """Export every live record of ``kind`` (``person`` = the whole roster); ``{"file", "rows", "kind"}``."""
     if kind not in EXPORT_KINDS:
@@ -329,7 +291,6 @@ def export_kind(
         headers.append(label)
         columns.append((name, Field(label, typ, arg=arg)))
     id_numbers = refs.get("person_id_number", {})
-    life_events = refs.get("life_event", {})
 
     def row_of(record: Mapping[str, Any]) -> list[Any]:
         row: list[Any] = []
@@ -337,19 +298,13 @@ def export_kind(
             value = record.get(name)
             if name == "__person_id_number":
                 row.append(id_numbers.get(record.get("person_id") or "", "") or None)
-            elif f.type == "ref" and f.arg == "life_event" and value:
-                row.append(f"{life_events.get(value, '')} 重大变故")
-            elif f.type == "enum" and isinstance(f.arg, str):
-                row.append(_enum_label(f.arg, value) if value is not None else None)
-            elif f.type == "text" and isinstance(value, date):
-                row.append(value.isoformat())
             else:
-                row.append(_field_value(f, value, cats, refs))
+                row.append(display_value(f, value, cats, cell=True, refs=refs))
         return row
 
     result = export_rows(
         out, KIND_LABELS.get(kind, kind), headers, (row_of(r) for r in records),
         text_columns=text_cols, date_columns=date_cols, money_columns=money_cols,
-        progress=progress, cancel=cancel,
+        progress=progress,
     )
     return {**result, "kind": kind}

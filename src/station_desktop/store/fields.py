@@ -8,7 +8,7 @@ field. One table of fields per kind, one function: no per-form copies.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -36,6 +36,8 @@ class Field:
     arg: Any = None  # enum class, catalogue kind, referenced table, or (min, max) for int
     max_len: int = MAX_SHORT
     future_ok: bool = False  # deadlines and plans may lie ahead; records of events may not
+    #: How a number reads on screen and paper when it is not just the number (see store.display).
+    display: Callable[[Any], str] | None = None
 
 
 def _t(label: str, required: bool = False, max_len: int = MAX_SHORT) -> Field:
@@ -68,6 +70,12 @@ def _enum(label: str, cls: type, required: bool = False) -> Field:
 
 def _ref(label: str, table: str, required: bool = True) -> Field:
     return Field(label, "ref", required, table)
+
+
+def grade_text(n: Any) -> str:
+    """3 → “三级”, as a disability certificate writes a grade."""
+    n = int(n)
+    return ("零一二三四五六七八九十"[n] if 0 <= n <= 10 else str(n)) + "级"
 
 
 PERSON_FIELDS: dict[str, Field] = {
@@ -103,7 +111,7 @@ PERSON_FIELDS: dict[str, Field] = {
     "special_service": _t("特殊地区/岗位服役"),
     "re_enlisted": _b("二次入伍"),
     "discharge_date": Field("退役时间", "month"),
-    "service_years": Field("军龄", "int", arg=(0, 60)),
+    "service_years": Field("军龄", "int", arg=(0, 60), display=lambda n: f"{n} 年"),
     "discharge_cert_type": _t("退役证件类型", max_len=40),
     "discharge_cert_no": _t("退役证件号码", max_len=60),
     "discharge_mode": _cat("退役方式", "discharge_mode"),
@@ -119,7 +127,7 @@ PERSON_FIELDS: dict[str, Field] = {
     "support_mode": _enum("供养方式", enums.SupportMode),
     "lone_elder_or_orphan": _b("孤老/孤儿"),
     "disability_nature": _enum("残疾性质", enums.DisabilityNature),
-    "disability_grade": Field("伤残等级", "int", arg=(1, 10)),
+    "disability_grade": Field("伤残等级", "int", arg=(1, 10), display=grade_text),
     "disability_cert_no": _t("残疾军人证号", max_len=60),
     "disability_assessed_on": _d("评残时间"),
     "martyr_cert_no": _t("烈士证明书编号", max_len=60),

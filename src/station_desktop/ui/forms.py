@@ -31,33 +31,11 @@ from PySide6.QtWidgets import (
 
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import ValidationError
-from station_desktop.domain.validate import MAX_SHORT, format_fen
+from station_desktop.domain.validate import MAX_SHORT
+from station_desktop.store.display import display_value
 from station_desktop.store.fields import FIELDS, Field, clean_value
 
 ERROR_STYLE = "color: #b00020;"
-
-
-def display_value(f: Field, value: Any, cats: Catalogues) -> str:
-    """A stored value as the form shows it."""
-    if value is None:
-        return ""
-    match f.type:
-        case "cat":
-            return cats.name(f.arg, value)
-        case "cats":
-            return "、".join(cats.name(f.arg, v) for v in value)
-        case "enum":
-            try:
-                return f.arg(value).label
-            except ValueError:
-                return str(value)
-        case "fen":
-            return format_fen(int(value)).replace(",", "")
-        case "bool":
-            return "是" if value else "否"
-        case "date" | "month":
-            return value.isoformat() if isinstance(value, date) else str(value)
-    return str(value)
 
 
 class FieldEditor(QWidget):
@@ -147,9 +125,10 @@ class FieldEditor(QWidget):
                                    if item.data(Qt.ItemDataRole.UserRole) in chosen
                                    else Qt.CheckState.Unchecked)
         elif isinstance(w, QPlainTextEdit):
-            w.setPlainText(display_value(self.field, value, self.cats))
+            w.setPlainText(display_value(self.field, value, self.cats, editable=True))
         else:
-            w.setText(display_value(self.field, value, self.cats))  # type: ignore[attr-defined]
+            w.setText(display_value(self.field, value, self.cats,  # type: ignore[attr-defined]
+                                    editable=True))
 
     def check(self, today: date) -> tuple[bool, Any]:
         """Validate now; show or hide the message. Returns (ok, cleaned value)."""

@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
 
 from station_desktop.domain.errors import StationError
 from station_desktop.reports import xlsx_import as xi
+from station_desktop.services.roster_import import import_roster
+from station_desktop.store.display import mask_id_number
 from station_desktop.store.fields import PERSON_FIELDS
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import user_message
@@ -250,8 +252,8 @@ class ResultPage(QWizardPage):
         defaults = self._defaults()
 
         def dry(progress: Any) -> xi.ImportReport:
-            return xi.import_file(svc, data, mapping=mapping, dry_run=True, defaults=defaults,  # type: ignore[arg-type]
-                                  progress=progress, cancel=lambda: progress.cancelled)
+            return import_roster(svc, data, mapping=mapping, dry_run=True, defaults=defaults,  # type: ignore[arg-type]
+                                 progress=progress)
 
         Op(self, dry).success(self.show_report).with_progress("正在检查…").run()
 
@@ -263,7 +265,7 @@ class ResultPage(QWizardPage):
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
             detail = "；".join(r.reasons) if r.action == "refused" else "、".join(r.changes)
-            for col, value in enumerate((str(r.row), r.name, xi.mask_id(r.id_number),
+            for col, value in enumerate((str(r.row), r.name, mask_id_number(r.id_number),
                                          ACTION_LABELS[r.action], detail)):
                 item = QTableWidgetItem(value)
                 if r.action == "refused":
@@ -281,9 +283,8 @@ class ResultPage(QWizardPage):
         self.import_button.setEnabled(False)
 
         def work(progress: Any) -> xi.ImportReport:
-            return xi.import_file(ctx.service, data, mapping=mapping, dry_run=False,  # type: ignore[arg-type]
-                                  defaults=defaults, progress=progress,
-                                  cancel=lambda: progress.cancelled)
+            return import_roster(ctx.service, data, mapping=mapping, dry_run=False,  # type: ignore[arg-type]
+                                 defaults=defaults, progress=progress)
 
         def done(report: xi.ImportReport) -> None:
             self.w.final = report

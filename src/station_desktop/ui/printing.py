@@ -45,8 +45,7 @@ def print_roster(ctx: AppContext, parent: QWidget | None) -> Op:
 
     svc = ctx.service
     return print_job(parent, ctx.config, "花名册",
-                     lambda out, p: roster_pdf.print_roster(svc, out, progress=p,
-                                                            cancel=lambda: p.cancelled),
+                     lambda out, p: roster_pdf.print_roster(svc, out, progress=p),
                      suggested_name=f"花名册-{date.today():%Y%m%d}.pdf")
 
 
@@ -55,8 +54,7 @@ def print_person(ctx: AppContext, parent: QWidget | None, person_id: str, name: 
 
     svc = ctx.service
     return print_job(parent, ctx.config, "建档立卡手册",
-                     lambda out, p: booklet.print_person(svc, person_id, out, progress=p,
-                                                            cancel=lambda: p.cancelled),
+                     lambda out, p: booklet.print_person(svc, person_id, out, progress=p),
                      suggested_name=f"建档立卡手册-{name}.pdf")
 
 
@@ -66,8 +64,8 @@ def print_booklets(ctx: AppContext, parent: QWidget | None,
 
     svc = ctx.service
     return print_job(parent, ctx.config, "建档立卡手册（多人）",
-                     lambda out, p: booklet.print_booklets(
-                         svc, out, person_ids=person_ids, progress=p, cancel=lambda: p.cancelled),
+                     lambda out, p: booklet.print_booklets(svc, out, person_ids=person_ids,
+                                                           progress=p),
                      suggested_name=f"建档立卡手册-{date.today():%Y%m%d}.pdf")
 
 
@@ -76,8 +74,8 @@ def print_period(ctx: AppContext, parent: QWidget | None, start: date, end: date
 
     svc = ctx.service
     return print_job(parent, ctx.config, "工作报表",
-                     lambda out, p: period.print_report(
-                         svc, out, start=start, end=end, progress=p, cancel=lambda: p.cancelled),
+                     lambda out, p: period.print_report(svc, out, start=start, end=end,
+                                                        progress=p),
                      suggested_name=f"工作报表-{start:%Y%m%d}-{end:%Y%m%d}.pdf")
 
 
@@ -139,8 +137,8 @@ def export_to_excel(ctx: AppContext, parent: QWidget | None, kind: str,
             QMessageBox.information(parent, "导出完成",
                                     f"已导出 {result['rows']} 行到\n{result['file']}")
 
-    return Op(parent, lambda p: xlsx_export.export_kind(
-        svc, kind, dest, progress=p, cancel=lambda: p.cancelled)).success(done) \
+    return Op(parent, lambda p: xlsx_export.export_kind(svc, kind, dest, progress=p)) \
+        .success(done) \
         .with_progress(f"正在导出{label}…").run()
 
 

@@ -230,7 +230,7 @@ class CountyPage(ShownPage):
         print_job(self, self.ctx.config, "全县工作统计报表",
                   lambda out, p: print_county_report(
                       store, cats, out, period=period, today=today, stale_days=days,
-                      progress=p, cancel=c,
+                      progress=p,
                       view=county_view(store, cats, period, today=today, stale_days=days)),
                   suggested_name=f"全县工作统计报表-{period.on:%Y%m%d}.pdf")
 

@@ -498,8 +498,7 @@ class ExchangePage(QWidget):
         def make(out: Path, p: Progress) -> dict[str, Any]:
             from station_desktop.reports.sync_report import print_import_report
 
-            return print_import_report(store, results, out, today=today, progress=p,
-                                       cancel=lambda: p.cancelled)
+            return print_import_report(store, results, out, today=today, progress=p)
 
         return print_job(self, self.ctx.config, "数据包导入报告", make,
                          suggested_name=f"数据包导入报告-{date.today():%Y%m%d}.pdf")
