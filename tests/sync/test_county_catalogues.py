@@ -15,9 +15,11 @@ from datetime import date, timedelta
 import pytest
 
 from station_desktop.domain.errors import ConflictError
+from station_desktop.services import assessment as assess
 from station_desktop.store import assessment as sa
 from station_desktop.store import catalogue_admin as ca
 from station_desktop.services import Service
+from tests.operators import admin_of
 from tests.sync.conftest import TODAY, VA, export, import_
 
 
@@ -124,7 +126,7 @@ def test_star_self_assessment_goes_up_and_the_review_comes_back(parties):
     items = {i.code: {"score": i.points} for i in sheet.items}
     items["culture_sign"] = {"score": 0, "note": "标牌在订做"}
     items["visit_six"] = {"score": 1}
-    row = sa.save_self_assessment(va.store, vcats, None, VA, TODAY.year, sa.STAR, items,
+    row = assess.save_self_assessment(va.store, vcats, None, VA, TODAY.year, sa.STAR, items,
                                   submit=True)
     assert row["self_score"] == 100 - 2 - 1 and row["state"] == "submitted"
 
@@ -135,8 +137,10 @@ def test_star_self_assessment_goes_up_and_the_review_comes_back(parties):
     assert got[VA].score.total == 97 and got[VA].level == 5 and not got[VA].reviewed
     assert parties.vb.code in got and got[parties.vb.code].row is None  # sent nothing
 
-    reviewed = sa.review(county.store, ccats, None, row["id"], reviewer="王科长",
-                         county_items={"guard_funds": 0, "guard_equipment": 0}, note="经费未落实")
+    reviewed = assess.review(county.store, ccats, admin_of(county.store), row["id"],
+                             reviewer="王科长", county_items={"guard_funds": 0,
+                                                             "guard_equipment": 0},
+                             note="经费未落实")
     assert reviewed["county_score"] == 93 and reviewed["star_level"] == 5
     assert reviewed["station_code"] == VA and reviewed["state"] == "reviewed"
     log = sqlite3.connect(county.db).execute(

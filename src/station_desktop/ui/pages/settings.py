@@ -45,8 +45,9 @@ from station_desktop.domain.catalogues import KIND_LABELS as CATALOGUE_LABELS
 from station_desktop.domain.catalogues import CatalogueEntry, Catalogues
 from station_desktop.domain.enums import Role
 from station_desktop.domain.errors import StationError
+from station_desktop.services import assessment as assess
+from station_desktop.store import assessment as sa
 from station_desktop.store import backup as backups
-from station_desktop.store import stats
 from station_desktop.store.db import DB_FILENAME, Store
 from station_desktop.ui import config as cfg
 from station_desktop.ui.context import AppContext
@@ -474,7 +475,8 @@ class StationSection(Section):
             code = svc.station_code
             rows = svc.list("station", where={"code": code}, limit=1)
             return (rows[0] if rows else None,
-                    stats.load_self_assessment(ctx.store, code, year), ctx.store.meta("role"))
+                    sa.load_self_assessment(ctx.store, svc.catalogues(), code, year),
+                    ctx.store.meta("role"))
 
         Op(self, load).success(lambda r: self._show(*r)).run()
 
@@ -567,8 +569,10 @@ class StationSection(Section):
 
         def work() -> dict[str, Any]:
             svc = ctx.service
-            stats.save_self_assessment(ctx.store, svc.operator_id, svc.station_code, year, items)
-            return stats.load_self_assessment(ctx.store, svc.station_code, year)
+            cats = svc.catalogues()
+            assess.save_self_assessment(ctx.store, cats, svc.operator_id, svc.station_code, year,
+                                        sa.WUYOU, items)
+            return sa.load_self_assessment(ctx.store, cats, svc.station_code, year)
 
         def done(assessment: dict[str, Any]) -> None:
             self._show_assessment(assessment)
