@@ -96,21 +96,26 @@ class Service(StationReader):
         values = clean_record(kind, data, self.catalogues(), today=self.today)
         station_code = self.station_code
         with self.store.write(self.operator_id) as s:
-            self._check_refs(s, kind, values)
-            values = self._prepare(s, kind, values, None)
-            obj = self._model(kind)(station_code=station_code, updated_by=self.operator_id, **values)
-            s.add(obj)
-            s.flush()
-            self._after_write(s, kind, obj)
-            if kind == "dispute_case":
-                # The registration is the first step of every case's history.
-                s.add(m.CaseStep(
-                    station_code=station_code, case_id=obj.id, step_on=obj.registered_on,  # type: ignore[attr-defined]
-                    action=enums.CaseAction.REGISTER.value, from_level=None,
-                    to_level=obj.level, handler=obj.registrar,  # type: ignore[attr-defined]
-                    updated_by=self.operator_id,
-                ))
-            return row_dict(obj)
+            return row_dict(self._insert(s, kind, values, station_code))
+
+    def _insert(self, s: Session, kind: str, values: dict[str, Any],
+                station_code: str) -> m.Synced:
+        """Add one cleaned record inside the caller's transaction, with what follows from it."""
+        self._check_refs(s, kind, values)
+        values = self._prepare(s, kind, values, None)
+        obj = self._model(kind)(station_code=station_code, updated_by=self.operator_id, **values)
+        s.add(obj)
+        s.flush()
+        self._after_write(s, kind, obj)
+        if kind == "dispute_case":
+            # The registration is the first step of every case's history.
+            s.add(m.CaseStep(
+                station_code=station_code, case_id=obj.id, step_on=obj.registered_on,  # type: ignore[attr-defined]
+                action=enums.CaseAction.REGISTER.value, from_level=None,
+                to_level=obj.level, handler=obj.registrar,  # type: ignore[attr-defined]
+                updated_by=self.operator_id,
+            ))
+        return obj
 
     def update(self, kind: str, row_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
         values = clean_record(kind, changes, self.catalogues(), today=self.today, partial=True)
@@ -269,19 +274,22 @@ class Service(StationReader):
             return row_dict(app)
 
     def pay_aid(self, application_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
-        with self.store.read() as s:
+        """Record a payment and mark the application paid: both or neither."""
+        values = clean_record("aid_payment", {**data, "application_id": application_id},
+                              self.catalogues(), today=self.today)
+        station_code = self.station_code
+        with self.store.write(self.operator_id) as s:
             app = self._live(s, "aid_application", application_id)
             if not enums.can_pay(enums.AidState(app.state)):  # type: ignore[attr-defined]
                 raise ValidationError(
                     "state", "这笔帮扶还没有经过县级审批，不能登记发放。",
                     hint="请先完成村、镇、县三级审核。",
                 )
-        payment = self.create("aid_payment", {**data, "application_id": application_id})
-        with self.store.write(self.operator_id) as s:
-            app = self._live(s, "aid_application", application_id)
+            payment = self._insert(s, "aid_payment", values, station_code)
             app.state = enums.AidState.PAID.value  # type: ignore[attr-defined]
             app.updated_by = self.operator_id
-        return payment
+            s.flush()
+            return row_dict(payment)
 
     def case_action(
         self, case_id: str, *, action: str, handler: str, note: str = "", on: date | None = None,
@@ -365,6 +373,7 @@ class Service(StationReader):
                 if value == 0:
                     if row is not None:
                         row.deleted_at = m.utc_now()
+                        row.updated_by = self.operator_id
                         written += 1
                 elif row is None:
                     s.add(m.VolunteerHours(station_code=activity.station_code, activity_id=activity_id,
