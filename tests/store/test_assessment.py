@@ -10,10 +10,9 @@ import pytest
 
 from station_desktop.domain.catalogues import CatalogueEntry, Catalogues
 from station_desktop.domain.errors import ConflictError, ValidationError
+from station_desktop.services import Service, open_store
 from station_desktop.services import assessment as assess
 from station_desktop.store import assessment as sa
-from station_desktop.services import open_store
-from station_desktop.services import Service
 from tests.conftest import TODAY
 from tests.operators import admin_of
 

@@ -10,12 +10,11 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from station_desktop.domain.catalogues import Catalogues
+from station_desktop.services import Service, open_store
 from station_desktop.services import assessment as assess
 from station_desktop.store import assessment as sa
 from station_desktop.store import catalogue_admin as ca
 from station_desktop.store.county_demo import generate_county
-from station_desktop.services import open_store
-from station_desktop.services import Service
 from station_desktop.sync import enrol
 from station_desktop.sync.bundle import export_bundle, import_bundle
 from station_desktop.sync.keys import ensure_keys

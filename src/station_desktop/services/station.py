@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from station_desktop.domain import enums, rules
@@ -20,6 +20,7 @@ from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import ConflictError, NotFoundError, ValidationError
 from station_desktop.domain.idnumber import apply_to_record, parse_id_number
 from station_desktop.domain.validate import parse_station_code
+from station_desktop.services import visit_rules
 from station_desktop.store import models as m
 from station_desktop.store.db import Store
 from station_desktop.store.fields import FIELDS, clean_record
@@ -215,38 +216,23 @@ class Service(StationReader):
                 own.value = obj.name  # type: ignore[attr-defined]
 
     def _refresh_last_contact(self, s: Session, person_id: str) -> None:
-        """The person's last contact is their latest live visit (kept for the due list)."""
-        person = s.get(m.Person, person_id)
-        last = s.scalar(select(func.max(m.Visit.visit_date)).where(
-            m.Visit.person_id == person_id, m.Visit.deleted_at.is_(None)))
-        if person is not None and person.last_contact_on != last:
-            person.last_contact_on = last
+        s.flush()
+        visit_rules.refresh_last_contact(visit_rules.raw_connection(s), [person_id],
+                                         operator_id=self.operator_id, now=m.utc_now())
+        s.expire_all()  # the rule wrote beside the ORM: reload what it may have changed
 
     def _visit_written(self, s: Session, visit: m.Visit) -> None:
         """Keep the person's last contact date and close the life event the visit answers."""
         self._live(s, "person", visit.person_id)
-        self._refresh_last_contact(s, visit.person_id)
         if visit.life_event_id:
-            events = [self._live(s, "life_event", visit.life_event_id)]
-        else:
-            # A visit of the kind an open event calls for answers it.
-            cats = self.catalogues()
-            events = [
-                e for e in s.scalars(
-                    select(m.LifeEvent).where(
-                        m.LifeEvent.person_id == visit.person_id,
-                        m.LifeEvent.closed_on.is_(None),
-                        m.LifeEvent.deleted_at.is_(None),
-                        m.LifeEvent.event_date <= visit.visit_date,
-                    )
-                )
-                if rules.life_event_visit_kind(e.kind, cats) == visit.kind
-            ]
-        for event in events:
-            if event.closed_on is None:  # type: ignore[attr-defined]
-                event.closed_on = visit.visit_date  # type: ignore[attr-defined]
-                event.closed_by_visit_id = visit.id  # type: ignore[attr-defined]
-                visit.life_event_id = visit.life_event_id or event.id
+            self._live(s, "life_event", visit.life_event_id)
+        s.flush()
+        visit_rules.visits_written(
+            visit_rules.raw_connection(s),
+            [visit_rules.WrittenVisit(visit.id, visit.person_id, visit.kind,
+                                      visit_rules.iso(visit.visit_date), visit.life_event_id)],
+            self.catalogues(), operator_id=self.operator_id, now=m.utc_now())
+        s.expire_all()
 
 
     def review_aid(

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station_desktop.services import Service
 from station_desktop.store import ledgers
 from station_desktop.store.ledgers import hours_text
-from station_desktop.services import Service
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import RecordForm, SaveDialog
 from station_desktop.ui.ops import Op
