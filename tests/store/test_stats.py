@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from station_desktop.domain.errors import ValidationError
-from station_desktop.store import stats
 from station_desktop.services import Service
+from station_desktop.store import stats
 from tests.conftest import TODAY, make_id
 
 Q4 = (date(2026, 10, 1), date(2026, 12, 31))

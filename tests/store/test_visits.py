@@ -11,8 +11,7 @@ from station_desktop.domain.errors import StationError, ValidationError
 from station_desktop.domain.progress import Counter
 from station_desktop.services import Service, campaigns
 from station_desktop.store import visits as sv
-from station_desktop.store.demo import generate_demo
-from tests.conftest import TODAY, VILLAGE_CODE, make_id
+from tests.conftest import TODAY, make_id
 
 
 def _age(birth: date, on: date) -> int:
@@ -210,41 +209,7 @@ def test_campaign_visit_answers_an_open_life_event(svc: Service, person: dict) -
 # --- the due list -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("today", [TODAY, date(2027, 1, 25)])
-def test_due_list_sql_equals_service(svc: Service, today: date) -> None:
-    generate_demo(svc.store, station_code=VILLAGE_CODE, persons=150, seed=3, today=TODAY)
-    # some tombstones, a key-focus person and a deleted visit
-    persons = svc.list("person", order_by="name")
-    svc.delete("person", persons[0]["id"])
-    svc.update("person", persons[1]["id"], {"key_focus": True})
-    visit = svc.list("visit", where={"person_id": persons[2]["id"]}, order_by="-visit_date")[0]
-    svc.delete("visit", visit["id"])
-    service = Service(svc.store, svc.operator_id, today=today)
-    want = service.due_list()
-    got = sv.due_list_sql(svc.store, service.catalogues(), today)
-    assert got["overdue_total"] == want["overdue_total"] > 0
-    assert got["coverage"] == want["coverage"]
-
-    def overdue(d: dict) -> list:
-        # (the service hands last_contact_on back as ISO text, the SQL version as a date)
-        return [(r["person_id"], r["due_on"], r["overdue_days"], str(r["last_contact_on"]))
-                for r in d["overdue_contacts"]]
-
-    assert sorted(overdue(got)) == sorted(overdue(want))
-    assert [r["overdue_days"] for r in got["overdue_contacts"]] == sorted(
-        (r["overdue_days"] for r in want["overdue_contacts"]), reverse=True)
-    assert sorted(e["event_id"] for e in got["life_events_due"]) == sorted(
-        e["event_id"] for e in want["life_events_due"])
-    assert [(h["code"], h["not_yet_visited_total"]) for h in got["holidays"]] == [
-        (h["code"], h["not_yet_visited_total"]) for h in want["holidays"]]
-    for g, w in zip(got["holidays"], want["holidays"], strict=True):
-        assert {r["person_id"] for r in g["not_yet_visited"]} == {
-            r["person_id"] for r in w["not_yet_visited"]}
-    if today != TODAY:
-        assert got["holidays"], "2027-01-25 lies in the 春节 window"
-    limited = sv.due_list_sql(svc.store, service.catalogues(), today, limit=5)
-    assert len(limited["overdue_contacts"]) == 5
-    assert limited["overdue_total"] == want["overdue_total"]
+# (the due list against the rules: tests/store/test_due_list.py)
 
 
 def test_overdue_cases_and_waiting_aid(svc: Service, person: dict) -> None:
