@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.services import Service, open_store
 from station_desktop.services import assessment as assess
+from station_desktop.services import catalogues as catalogue_edits
 from station_desktop.store import assessment as sa
-from station_desktop.store import catalogue_admin as ca
 from station_desktop.store.county_demo import generate_county
 from station_desktop.sync import enrol
 from station_desktop.sync.bundle import export_bundle, import_bundle
@@ -233,8 +233,8 @@ def test_village_is_told_what_the_county_changed(linked, tmp_path, qtbot):
     assert ctx.catalogues().get("life_event", "death").data["visit_within_days"] == 3
 
     ccats = Service(county, today=TODAY).catalogues()
-    ca.save_entry(county, ccats, None, "life_event", "death", name="去世",
-                  data={"visit_within_days": 2})
+    catalogue_edits.save_entry(county, ccats, admin_of(county), "life_event", "death",
+                               name="去世", data={"visit_within_days": 2})
     stick = tmp_path / "stick"
     result = import_bundle(village, export_bundle(county, VILLAGE_CODE, stick).path)
     assert result.status == "applied", result.reason

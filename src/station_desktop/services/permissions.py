@@ -56,3 +56,10 @@ def require_county(s: Session, message: str, *, hint: str = "") -> None:
     """Refuse a county-only action on a village or town installation."""
     if installation_role(s) != "county":
         raise PermissionRefused(message, hint=hint, code="not_county")
+
+
+def require_catalogue_editor(s: Session, operator_id: str | None) -> m.Operator | None:
+    """Catalogues are the county's: only its administrators edit them."""
+    require_county(s, "目录由县服务中心统一维护，本站不能修改。",
+                   hint="如需调整，请联系县退役军人服务中心。")
+    return acting_operator(s, operator_id, admin=True)

@@ -8,7 +8,8 @@ objects, so callers (a Qt worker thread, the CLI) hold no Session.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,7 @@ from station_desktop.domain.errors import ConflictError, NotFoundError, Validati
 from station_desktop.domain.idnumber import apply_to_record, parse_id_number
 from station_desktop.domain.validate import parse_station_code
 from station_desktop.services import visit_rules
+from station_desktop.services.permissions import acting_operator
 from station_desktop.store import models as m
 from station_desktop.store.db import Store
 from station_desktop.store.fields import FIELDS, clean_record
@@ -35,6 +37,15 @@ class Service(StationReader):
     def __init__(self, store: Store, operator_id: str | None = None, *, today: date | None = None):
         super().__init__(store, today=today)
         self.operator_id = operator_id
+
+    @contextmanager
+    def _unit(self, kind: str) -> Iterator[Session]:
+        """One unit of work on records of ``kind``: one transaction, after the check of who
+        may write them (an active operator; an administrator for operators). Catalogues
+        are no record kind here: services/catalogues.py edits them."""
+        with self.store.write(self.operator_id) as s:
+            acting_operator(s, self.operator_id, admin=kind == "operator")
+            yield s
 
     def _check_refs(self, s: Session, kind: str, data: Mapping[str, Any]) -> None:
         for name, f in FIELDS[kind].items():
@@ -96,7 +107,7 @@ class Service(StationReader):
     def create(self, kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
         values = clean_record(kind, data, self.catalogues(), today=self.today)
         station_code = self.station_code
-        with self.store.write(self.operator_id) as s:
+        with self._unit(kind) as s:
             return row_dict(self._insert(s, kind, values, station_code))
 
     def _insert(self, s: Session, kind: str, values: dict[str, Any],
@@ -120,7 +131,7 @@ class Service(StationReader):
 
     def update(self, kind: str, row_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
         values = clean_record(kind, changes, self.catalogues(), today=self.today, partial=True)
-        with self.store.write(self.operator_id) as s:
+        with self._unit(kind) as s:
             obj = self._live(s, kind, row_id)
             self._check_refs(s, kind, values)
             values = self._prepare(s, kind, values, obj)
@@ -133,7 +144,7 @@ class Service(StationReader):
 
     def delete(self, kind: str, row_id: str) -> None:
         """Move a record to the recycle bin (a tombstone; it can be restored)."""
-        with self.store.write(self.operator_id) as s:
+        with self._unit(kind) as s:
             obj = self._live(s, kind, row_id)
             obj.deleted_at = m.utc_now()
             obj.updated_by = self.operator_id
@@ -142,7 +153,7 @@ class Service(StationReader):
                 self._refresh_last_contact(s, obj.person_id)  # type: ignore[attr-defined]
 
     def restore(self, kind: str, row_id: str) -> dict[str, Any]:
-        with self.store.write(self.operator_id) as s:
+        with self._unit(kind) as s:
             obj = s.get(self._model(kind), row_id)
             if obj is None:
                 raise NotFoundError(f"找不到记录 {row_id}。", code="not_found")
@@ -244,7 +255,7 @@ class Service(StationReader):
         dec = enums.ReviewDecision.from_value_or_label(decision)
         if not reviewer.strip():
             raise ValidationError("reviewer", "请填写审核人。")
-        with self.store.write(self.operator_id) as s:
+        with self._unit("aid_application") as s:
             app = self._live(s, "aid_application", application_id)
             new_state = enums.next_aid_state(enums.AidState(app.state), lvl, dec)  # type: ignore[attr-defined]
             s.add(m.AidReview(
@@ -264,7 +275,7 @@ class Service(StationReader):
         values = clean_record("aid_payment", {**data, "application_id": application_id},
                               self.catalogues(), today=self.today)
         station_code = self.station_code
-        with self.store.write(self.operator_id) as s:
+        with self._unit("aid_payment") as s:
             app = self._live(s, "aid_application", application_id)
             if not enums.can_pay(enums.AidState(app.state)):  # type: ignore[attr-defined]
                 raise ValidationError(
@@ -285,7 +296,7 @@ class Service(StationReader):
         act = enums.CaseAction.from_value_or_label(action)
         if not handler.strip():
             raise ValidationError("handler", "请填写经办人。")
-        with self.store.write(self.operator_id) as s:
+        with self._unit("dispute_case") as s:
             case = self._live(s, "dispute_case", case_id)
             state = enums.next_case_state(enums.CaseState(case.state), act)  # type: ignore[attr-defined]
             from_level = case.level  # type: ignore[attr-defined]
@@ -321,7 +332,7 @@ class Service(StationReader):
         feedback: str | None = None,
     ) -> dict[str, Any]:
         new = enums.HonourState.from_value_or_label(state)
-        with self.store.write(self.operator_id) as s:
+        with self._unit("honour") as s:
             h = self._live(s, "honour", honour_id)
             allowed = enums.next_honour_states(enums.HonourKind(h.kind), enums.HonourState(h.state))  # type: ignore[attr-defined]
             if new not in allowed:
@@ -345,7 +356,7 @@ class Service(StationReader):
         for value in minutes.values():
             if not isinstance(value, int) or not 0 <= value <= 24 * 60:
                 raise ValidationError("minutes", f"服务时长应在 0 到 1440 分钟之间，现在是 {value}。")
-        with self.store.write(self.operator_id) as s:
+        with self._unit("volunteer_hours") as s:
             activity = self._live(s, "volunteer_activity", activity_id)
             existing = {
                 h.member_id: h for h in s.scalars(select(m.VolunteerHours).where(
