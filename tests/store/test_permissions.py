@@ -3,8 +3,6 @@ installation may not do, and writes nothing when it refuses."""
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 
 from station_desktop.domain.errors import ConflictError
@@ -15,18 +13,9 @@ from station_desktop.services.permissions import PermissionRefused
 from station_desktop.store import assessment as sa
 from tests.conftest import TODAY, VILLAGE_CODE
 from tests.operators import admin_of
+from tests.store.test_service import fingerprint
 
 COUNTY = "420303000000"
-
-
-def fingerprint(store) -> str:
-    h = hashlib.sha256()
-    with store.engine.connect() as conn:
-        for (t,) in conn.exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").all():
-            for row in conn.exec_driver_sql(f'SELECT * FROM "{t}" ORDER BY 1'):
-                h.update(repr(tuple(row)).encode())
-    return h.hexdigest()
 
 
 @pytest.fixture
