@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from dateutil.relativedelta import relativedelta
 
@@ -21,7 +21,7 @@ from station_desktop.domain import enums, rules
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import NotFoundError
 from station_desktop.store.db import Store
-from station_desktop.store.reader import StationReader, json_list
+from station_desktop.store.models import json_list
 
 #: The visit kind a holiday campaign records (catalogue ``visit_kind``).
 HOLIDAY_VISIT_KIND = "holiday"
@@ -283,11 +283,21 @@ def list_campaigns(store: Store, *, today: date | None = None,
     return rows
 
 
-def home_data(svc: StationReader, *, limit: int = 20, fast: bool = True) -> dict[str, Any]:
+class ReadsStation(Protocol):
+    """What :func:`home_data` reads through (a StationReader or the Service)."""
+
+    store: Store
+
+    @property
+    def today(self) -> date: ...
+
+    def catalogues(self) -> Catalogues: ...
+
+
+def home_data(svc: ReadsStation, *, limit: int = 20) -> dict[str, Any]:
     """Everything the 首页/待办 page shows, read on the worker in one go."""
     today = svc.today
-    due = (due_list_sql(svc.store, svc.catalogues(), today, limit=limit) if fast
-           else svc.due_list(limit=limit))
+    due = due_list_sql(svc.store, svc.catalogues(), today, limit=limit)
     cases, cases_total = overdue_cases(svc.store, today, limit=limit)
     aid, aid_total = aid_waiting(svc.store, limit=limit)
     return {
