@@ -224,6 +224,7 @@ CAMPAIGNS = [("春节", "2027年春节走访慰问", None), ("八一", "2027年�
 
 
 def _campaign_run(data_dir: Path, report: Report) -> None:
+    from station_desktop.services import campaigns
     from station_desktop.store import visits as sv
 
     store, svc = service(data_dir)
@@ -236,15 +237,14 @@ def _campaign_run(data_dir: Path, report: Report) -> None:
             if row is None:
                 values = {"holiday": holiday, "year": 2027, "name": name,
                           "start_on": date(2027, 1, 20), "end_on": date(2027, 2, 20)}
-                camp = sv.create_campaign(svc, values, sv.GroupCriteria(min_age=min_age))
+                camp = campaigns.create_campaign(svc, values, sv.GroupCriteria(min_age=min_age))
                 report(f"campaign:{k}")
                 cid = camp["id"]
             else:
                 cid = row[0]
             todo = sv.campaign_remaining_ids(store, cid, cats, TODAY)
-            sv.record_campaign_visits(store, svc.operator_id, cid, todo,
-                                      {"visitor": "王建国", "gifts": "米、油", "visit_date": TODAY},
-                                      today=TODAY, cats=cats)
+            campaigns.record_campaign_visits(svc, cid, todo, {"visitor": "王建国", "gifts": "米、油",
+                                                              "visit_date": TODAY})
             report(f"visits:{k}")
     finally:
         store.close()

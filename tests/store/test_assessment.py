@@ -3,16 +3,18 @@ county's review and distribution on a real database."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 
 import pytest
 
 from station_desktop.domain.catalogues import CatalogueEntry, Catalogues
 from station_desktop.domain.errors import ConflictError, ValidationError
+from station_desktop.services import Service, open_store
+from station_desktop.services import assessment as assess
 from station_desktop.store import assessment as sa
-from station_desktop.services import open_store
-from station_desktop.services import Service
 from tests.conftest import TODAY
+from tests.operators import admin_of
 
 COUNTY, A, B, C, D = ("420303000000", "420303100201", "420303100202", "420303100203",
                       "420303100204")
@@ -103,17 +105,18 @@ def test_review_and_distribution(county, tmp_path):
     year = TODAY.year
     full = {c: {"score": p} for c, p in (("a", 2), ("b", 3), ("c", 1), ("d", 4), ("e", 5))}
     # rows as they arrive from stations (each row carries its station's code)
-    ra = sa.save_self_assessment(county, SMALL, None, A, year, sa.STAR, full, submit=True)
-    rb = sa.save_self_assessment(county, SMALL, None, B, year, sa.STAR,
+    ra = assess.save_self_assessment(county, SMALL, None, A, year, sa.STAR, full, submit=True)
+    rb = assess.save_self_assessment(county, SMALL, None, B, year, sa.STAR,
                                  {**full, "e": {"score": 0}, "c": {"score": 0}})  # 9
-    sa.save_self_assessment(county, SMALL, None, C, year, sa.STAR,
+    assess.save_self_assessment(county, SMALL, None, C, year, sa.STAR,
                             {**full, "d": {"score": 1}})  # 12
-    sa.save_self_assessment(county, SMALL, None, D, year - 1, sa.STAR, full)  # another year
+    assess.save_self_assessment(county, SMALL, None, D, year - 1, sa.STAR, full)  # another year
     assert (ra["self_score"], rb["self_score"], ra["state"], rb["state"]) == (
         15, 9, "submitted", "draft")
 
     # the county takes 4 points off A's 场所: 11, two stars, still at the bar
-    got = sa.review(county, SMALL, None, ra["id"], reviewer="王科长", county_items={"d": 0})
+    got = assess.review(county, SMALL, admin_of(county), ra["id"], reviewer="王科长",
+                        county_items={"d": 0})
     assert (got["county_score"], got["star_level"], got["state"], got["station_code"]) == (
         11, 2, "reviewed", A)
     assert got["items"]["d"] == {"score": 4, "note": "", "county": 0}
@@ -140,20 +143,58 @@ def test_only_a_county_reviews(tmp_path):
     try:
         Service(store, today=TODAY).init_station(role="village", code=A, name="东沟村",
                                                  parent_code="420303100000")
-        row = sa.save_self_assessment(store, SMALL, None, A, 2026, sa.WUYOU,
+        row = assess.save_self_assessment(store, SMALL, None, A, 2026, sa.WUYOU,
                                       {"institution": True})
         assert row["self_score"] == 1
         with pytest.raises(ConflictError, match="只有县服务中心可以审核评分"):
-            sa.review(store, SMALL, None, row["id"], reviewer="某人")
+            assess.review(store, SMALL, admin_of(store), row["id"], reviewer="某人")
         with pytest.raises(ValidationError, match="没有这一项"):
-            sa.save_self_assessment(store, SMALL, None, A, 2026, sa.WUYOU, {"nope": True})
+            assess.save_self_assessment(store, SMALL, None, A, 2026, sa.WUYOU, {"nope": True})
     finally:
         store.close()
 
 
 def test_county_does_not_review_its_own_row(county):
-    row = sa.save_self_assessment(county, SMALL, None, COUNTY, 2026, sa.WUYOU, {})
+    row = assess.save_self_assessment(county, SMALL, None, COUNTY, 2026, sa.WUYOU, {})
     with pytest.raises(ConflictError, match="不审核自己的自评"):
-        sa.review(county, SMALL, None, row["id"], reviewer="王科长")
+        assess.review(county, SMALL, admin_of(county), row["id"], reviewer="王科长")
     with pytest.raises(ValidationError, match="请填写审核人"):
-        sa.review(county, SMALL, None, row["id"], reviewer=" ")
+        assess.review(county, SMALL, admin_of(county), row["id"], reviewer=" ")
+
+
+def test_self_assessment_scored_by_weight_and_updated_in_place(store, svc):
+    # The county gives 有经费 double weight.
+    with store.write(None) as s:
+        from sqlalchemy import text
+
+        s.execute(text("UPDATE catalogue_item SET data = json_set(data, '$.weight', 2) "
+                       "WHERE kind = 'wuyou' AND code = 'funding'"))
+    code = svc.station_code
+    row = assess.save_self_assessment(store, svc.catalogues(), svc.operator_id, code, 2026,
+                                      sa.WUYOU, {
+                                          "institution": {"checked": True, "note": "已挂牌"},
+                                          "funding": {"checked": True, "note": "每年 2 万元"},
+                                          "personnel": False,
+                                      })
+    assert row["self_score"] == 3 and row["sheet"] == "wuyou" and row["year"] == 2026
+    assert row["items"]["institution"] == {"checked": True, "note": "已挂牌"}
+    assert row["items"]["support"] == {"checked": False, "note": ""}
+    again = assess.save_self_assessment(store, svc.catalogues(), svc.operator_id, code, 2026,
+                                        sa.WUYOU, {"institution": True, "staffing": True})
+    assert again["id"] == row["id"] and again["self_score"] == 2
+    loaded = sa.load_self_assessment(store, svc.catalogues(), code, 2026)
+    assert loaded["max_score"] == 6 and loaded["saved"]["self_score"] == 2
+    assert [i["code"] for i in loaded["items"]][:2] == ["institution", "staffing"]
+    assert sa.load_self_assessment(store, svc.catalogues(), code, 2025)["saved"] is None
+    # Captured like every synced write, attributed to the operator.
+    con = sqlite3.connect(store.path)
+    ops = con.execute("SELECT op, operator_id FROM change_log WHERE table_name = "
+                      "'station_assessment' ORDER BY seq").fetchall()
+    con.close()
+    assert [o for o, _ in ops] == ["I", "U"] and {u for _, u in ops} == {svc.operator_id}
+
+
+def test_self_assessment_refuses_unknown_item(store, svc):
+    with pytest.raises(ValidationError, match="没有这一项"):
+        assess.save_self_assessment(store, svc.catalogues(), svc.operator_id, svc.station_code,
+                                    2026, sa.WUYOU, {"swimming_pool": True})

@@ -148,6 +148,28 @@ def test_aid_goes_village_town_county_then_pays(svc, person):
     assert svc.list("aid_payment")[0]["person_id"] == person["id"]
 
 
+def test_aid_payment_is_all_or_nothing(svc, store, person):
+    """Issue 11: the payment and the application's 已发放 state were two transactions, so a
+    failure marking the application left a payment behind."""
+    app = svc.create("aid_application", {"person_id": person["id"], "aid_type": "临时救助",
+                                         "cause": "住院", "applied_on": "2026-10-01",
+                                         "requested_fen": "3000"})
+    for level in ("村", "镇", "县"):
+        svc.review_aid(app["id"], level=level, decision="同意", reviewer="审核人",
+                       amount_fen=200000)
+    # the second half (marking the application paid) fails inside the database
+    with store.write(None) as s:
+        s.execute(text(
+            "CREATE TRIGGER refuse_paid BEFORE UPDATE OF state ON aid_application "
+            "WHEN NEW.state = 'paid' BEGIN SELECT RAISE(ABORT, 'refused for the test'); END"))
+    before = fingerprint(store)
+    with pytest.raises(Exception, match="refused for the test"):
+        svc.pay_aid(app["id"], {"paid_on": "2026-10-20", "amount_fen": 200000})
+    assert fingerprint(store) == before
+    assert svc.list("aid_payment") == []
+    assert svc.get("aid_application", app["id"])["state"] == "approved"
+
+
 def test_case_escalates_village_town_county_and_closes(svc, person):
     case = svc.create("dispute_case", {"person_id": person["id"], "parties": "张三丰与邻居",
                                        "registrar": "王建国", "channel": "来访",

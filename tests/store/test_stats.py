@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from station_desktop.domain.errors import ValidationError
-from station_desktop.store import stats
 from station_desktop.services import Service
+from station_desktop.store import stats
 from tests.conftest import TODAY, make_id
 
 Q4 = (date(2026, 10, 1), date(2026, 12, 31))
@@ -391,43 +391,6 @@ def test_end_before_start_refused(store, svc):
 def test_period_bounds(kind, bounds):
     assert stats.period_bounds(kind, TODAY) == bounds
     assert stats.period_bounds("month", date(2024, 2, 10)) == (date(2024, 2, 1), date(2024, 2, 29))
-
-
-def test_self_assessment_scored_by_weight_and_updated_in_place(store, svc):
-    # The county gives 有经费 double weight.
-    with store.write(None) as s:
-        from sqlalchemy import text
-
-        s.execute(text("UPDATE catalogue_item SET data = json_set(data, '$.weight', 2) "
-                       "WHERE kind = 'wuyou' AND code = 'funding'"))
-    code = svc.station_code
-    row = stats.save_self_assessment(store, svc.operator_id, code, 2026, {
-        "institution": {"checked": True, "note": "已挂牌"},
-        "funding": {"checked": True, "note": "每年 2 万元"},
-        "personnel": False,
-    })
-    assert row["self_score"] == 3 and row["sheet"] == "wuyou" and row["year"] == 2026
-    assert row["items"]["institution"] == {"checked": True, "note": "已挂牌"}
-    assert row["items"]["support"] == {"checked": False, "note": ""}
-    again = stats.save_self_assessment(store, svc.operator_id, code, 2026,
-                                       {"institution": True, "staffing": True})
-    assert again["id"] == row["id"] and again["self_score"] == 2
-    loaded = stats.load_self_assessment(store, code, 2026)
-    assert loaded["max_score"] == 6 and loaded["saved"]["self_score"] == 2
-    assert [i["code"] for i in loaded["items"]][:2] == ["institution", "staffing"]
-    assert stats.load_self_assessment(store, code, 2025)["saved"] is None
-    # Captured like every synced write, attributed to the operator.
-    con = sqlite3.connect(store.path)
-    ops = con.execute("SELECT op, operator_id FROM change_log WHERE table_name = "
-                      "'station_assessment' ORDER BY seq").fetchall()
-    con.close()
-    assert [o for o, _ in ops] == ["I", "U"] and {u for _, u in ops} == {svc.operator_id}
-
-
-def test_self_assessment_refuses_unknown_item(store, svc):
-    with pytest.raises(ValidationError, match="没有这一项"):
-        stats.save_self_assessment(store, svc.operator_id, svc.station_code, 2026,
-                                   {"swimming_pool": True})
 
 
 def test_outbox_counts_unsent_changes(store, svc, person):

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import pytest
 
 from station_desktop.domain.errors import StationError, ValidationError
+from station_desktop.domain.progress import Counter
+from station_desktop.services import Service, campaigns
 from station_desktop.store import visits as sv
-from station_desktop.services.demo import generate_demo
-from station_desktop.services import Service
-from tests.conftest import TODAY, VILLAGE_CODE, make_id
+from tests.conftest import TODAY, make_id
 
 
 def _age(birth: date, on: date) -> int:
@@ -70,6 +70,20 @@ def campaign_visits(svc: Service, campaign_id: str) -> list[dict]:
     return svc.list("visit", where={"campaign_id": campaign_id})
 
 
+class Recorder:
+    """A Progress that records every report and is cancelled after ``cancel_after`` of them."""
+
+    def __init__(self, calls: list[tuple[int, int]], cancel_after: int | None = None):
+        self.calls, self.cancel_after = calls, cancel_after
+
+    def __call__(self, done: int, total: int) -> None:
+        self.calls.append((done, total))
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel_after is not None and len(self.calls) >= self.cancel_after
+
+
 # --- holiday campaigns -----------------------------------------------------------
 
 
@@ -82,9 +96,9 @@ def test_create_and_record_visits_exactly_the_group(svc: Service, group: dict) -
     assert sv.count_matching(svc.store, crit, svc.catalogues(), values["start_on"]) == len(
         expected)
     calls: list[tuple[int, int]] = []
-    run = sv.create_and_record(svc, values, crit, {"visitor": "王建国", "gifts": "米、油",
-                                                   "money_fen": "500"},
-                               progress=lambda d, t: calls.append((d, t)))
+    run = campaigns.create_and_record(svc, values, crit, {"visitor": "王建国", "gifts": "米、油",
+                                                          "money_fen": "500"},
+                                      progress=Recorder(calls))
     assert run.recorded == len(expected) and run.missing == 0
     assert calls[-1] == (len(expected), len(expected))
     visits = campaign_visits(svc, run.campaign["id"])
@@ -127,18 +141,15 @@ def test_match_all_and_key_focus(svc: Service, group: dict) -> None:
 
 def test_cancelled_run_rolls_back(svc: Service, group: dict,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sv, "CHUNK", 2)  # several blocks, so some rows are written first
-    camp = sv.create_campaign(svc, spring(svc), sv.GroupCriteria())
+    monkeypatch.setattr(campaigns, "CHUNK", 2)  # several blocks, so some rows are written first
+    camp = campaigns.create_campaign(svc, spring(svc), sv.GroupCriteria())
     ids = [p["id"] for p in svc.list("person")]
-    seen: list[int] = []
-
-    def progress(done: int, total: int) -> None:
-        seen.append(done)
+    calls: list[tuple[int, int]] = []
+    seen = Recorder(calls, cancel_after=3)  # cancelled once three reports have come
 
     with pytest.raises(StationError) as err:
-        sv.record_campaign_visits(svc.store, svc.operator_id, camp["id"], ids,
-                                  {"visitor": "王建国"}, progress, lambda: len(seen) > 2,
-                                  today=TODAY)
+        campaigns.record_campaign_visits(svc, camp["id"], ids, {"visitor": "王建国"}, seen)
+    seen = [done for done, _total in calls]
     assert err.value.code == "cancelled"
     assert max(seen) >= 2  # rows had been inserted before the cancel
     assert svc.list("visit") == []
@@ -146,25 +157,25 @@ def test_cancelled_run_rolls_back(svc: Service, group: dict,
     # create-and-record cancelled leaves not even the campaign
     before = svc.count("campaign")
     with pytest.raises(StationError):
-        sv.create_and_record(svc, spring(svc), sv.GroupCriteria(), {"visitor": "王建国"},
-                             cancel=lambda: True)
+        stop = Counter()
+        stop.cancel()
+        campaigns.create_and_record(svc, spring(svc), sv.GroupCriteria(), {"visitor": "王建国"},
+                                    stop)
     assert svc.count("campaign") == before and svc.list("visit") == []
 
 
 def test_record_again_skips_visited_and_deleted(svc: Service, group: dict) -> None:
-    camp = sv.create_campaign(svc, spring(svc), sv.GroupCriteria(min_age=70))
+    camp = campaigns.create_campaign(svc, spring(svc), sv.GroupCriteria(min_age=70))
     assert camp["planned"] == len(expected_members(svc, set(), 70, spring(svc)["start_on"]))
     first = [group["disabled_old"]["id"]]
-    run = sv.record_campaign_visits(svc.store, svc.operator_id, camp["id"], first,
-                                    {"visitor": "王建国"}, today=TODAY)
+    run = campaigns.record_campaign_visits(svc, camp["id"], first, {"visitor": "王建国"})
     assert run.recorded == 1
     remaining = sv.campaign_remaining_ids(svc.store, camp["id"], svc.catalogues(), TODAY)
     assert group["disabled_old"]["id"] not in remaining
     assert set(remaining) == expected_members(svc, set(), 70, spring(svc)["start_on"]) - set(
         first)
-    run = sv.record_campaign_visits(
-        svc.store, svc.operator_id, camp["id"], first + remaining + [group["deleted"]["id"]],
-        {"visitor": "王建国"}, today=TODAY)
+    run = campaigns.record_campaign_visits(
+        svc, camp["id"], first + remaining + [group["deleted"]["id"]], {"visitor": "王建国"})
     assert (run.recorded, run.already, run.missing) == (len(remaining), 1, 1)
     assert sv.campaign_remaining_ids(svc.store, camp["id"], svc.catalogues(), TODAY) == []
 
@@ -172,24 +183,23 @@ def test_record_again_skips_visited_and_deleted(svc: Service, group: dict) -> No
 def test_campaign_dates_may_lie_ahead_but_must_be_ordered(svc: Service) -> None:
     values = spring(svc)
     assert values["end_on"] > TODAY
-    camp = sv.create_campaign(svc, values, sv.GroupCriteria())
+    camp = campaigns.create_campaign(svc, values, sv.GroupCriteria())
     assert svc.get("campaign", camp["id"])["end_on"] == values["end_on"]
     with pytest.raises(ValidationError) as err:
-        sv.create_campaign(svc, {**values, "end_on": values["start_on"] - timedelta(days=1)},
+        campaigns.create_campaign(svc, {**values, "end_on": values["start_on"] - timedelta(days=1)},
                            sv.GroupCriteria())
     assert err.value.field == "end_on"
     with pytest.raises(ValidationError) as err:
-        sv.record_campaign_visits(svc.store, svc.operator_id, camp["id"], [],
-                                  {"visitor": ""}, today=TODAY)
+        campaigns.record_campaign_visits(svc, camp["id"], [], {"visitor": ""})
     assert err.value.field == "visitor"
 
 
 def test_campaign_visit_answers_an_open_life_event(svc: Service, person: dict) -> None:
     event = svc.create("life_event", {"person_id": person["id"], "kind": "重大疾病住院",
                                       "event_date": TODAY - timedelta(days=2)})
-    camp = sv.create_campaign(svc, spring(svc), sv.GroupCriteria())
-    sv.record_campaign_visits(svc.store, svc.operator_id, camp["id"], [person["id"]],
-                              {"visitor": "王建国", "kind": "六必访"}, today=TODAY)
+    camp = campaigns.create_campaign(svc, spring(svc), sv.GroupCriteria())
+    campaigns.record_campaign_visits(svc, camp["id"], [person["id"]],
+                                     {"visitor": "王建国", "kind": "六必访"})
     closed = svc.get("life_event", event["id"])
     visit = svc.list("visit", where={"person_id": person["id"]})[0]
     assert closed["closed_on"] == TODAY and closed["closed_by_visit_id"] == visit["id"]
@@ -199,41 +209,7 @@ def test_campaign_visit_answers_an_open_life_event(svc: Service, person: dict) -
 # --- the due list -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("today", [TODAY, date(2027, 1, 25)])
-def test_due_list_sql_equals_service(svc: Service, today: date) -> None:
-    generate_demo(svc.store, station_code=VILLAGE_CODE, persons=150, seed=3, today=TODAY)
-    # some tombstones, a key-focus person and a deleted visit
-    persons = svc.list("person", order_by="name")
-    svc.delete("person", persons[0]["id"])
-    svc.update("person", persons[1]["id"], {"key_focus": True})
-    visit = svc.list("visit", where={"person_id": persons[2]["id"]}, order_by="-visit_date")[0]
-    svc.delete("visit", visit["id"])
-    service = Service(svc.store, svc.operator_id, today=today)
-    want = service.due_list()
-    got = sv.due_list_sql(svc.store, service.catalogues(), today)
-    assert got["overdue_total"] == want["overdue_total"] > 0
-    assert got["coverage"] == want["coverage"]
-
-    def overdue(d: dict) -> list:
-        # (the service hands last_contact_on back as ISO text, the SQL version as a date)
-        return [(r["person_id"], r["due_on"], r["overdue_days"], str(r["last_contact_on"]))
-                for r in d["overdue_contacts"]]
-
-    assert sorted(overdue(got)) == sorted(overdue(want))
-    assert [r["overdue_days"] for r in got["overdue_contacts"]] == sorted(
-        (r["overdue_days"] for r in want["overdue_contacts"]), reverse=True)
-    assert sorted(e["event_id"] for e in got["life_events_due"]) == sorted(
-        e["event_id"] for e in want["life_events_due"])
-    assert [(h["code"], h["not_yet_visited_total"]) for h in got["holidays"]] == [
-        (h["code"], h["not_yet_visited_total"]) for h in want["holidays"]]
-    for g, w in zip(got["holidays"], want["holidays"], strict=True):
-        assert {r["person_id"] for r in g["not_yet_visited"]} == {
-            r["person_id"] for r in w["not_yet_visited"]}
-    if today != TODAY:
-        assert got["holidays"], "2027-01-25 lies in the 春节 window"
-    limited = sv.due_list_sql(svc.store, service.catalogues(), today, limit=5)
-    assert len(limited["overdue_contacts"]) == 5
-    assert limited["overdue_total"] == want["overdue_total"]
+# (the due list against the rules: tests/store/test_due_list.py)
 
 
 def test_overdue_cases_and_waiting_aid(svc: Service, person: dict) -> None:

@@ -16,8 +16,11 @@ import pytest
 
 from station_desktop.domain.errors import ConflictError
 from station_desktop.services import Service
+from station_desktop.services import assessment as assess
+from station_desktop.services import catalogues as catalogue_edits
 from station_desktop.store import assessment as sa
 from station_desktop.store import catalogue_admin as ca
+from tests.operators import admin_of
 from tests.sync.conftest import TODAY, VA, export, import_
 
 
@@ -69,12 +72,14 @@ def test_county_contact_interval_reaches_the_village_due_list(parties):
     cats = Service(county.store, today=TODAY).catalogues()
     entry = cats.get("person_category", "retired_soldier")
     assert entry.data["contact_interval_days"] == 180
-    ca.save_entry(county.store, cats, None, "person_category", "retired_soldier",
-                  name=entry.name, data={"contact_interval_days": 20})
-    # a village cannot make the same edit
+    catalogue_edits.save_entry(county.store, cats, admin_of(county.store), "person_category",
+                               "retired_soldier", name=entry.name,
+                               data={"contact_interval_days": 20})
+    # a village cannot make the same edit, not even its administrator
     with pytest.raises(ConflictError, match="县服务中心统一维护"):
-        ca.save_entry(va.store, svc.catalogues(), None, "person_category", "retired_soldier",
-                      name=entry.name, data={"contact_interval_days": 20})
+        catalogue_edits.save_entry(va.store, svc.catalogues(), admin_of(va.store),
+                                   "person_category", "retired_soldier", name=entry.name,
+                                   data={"contact_interval_days": 20})
 
     _round_trip(parties)
     svc.reload_catalogues()
@@ -90,7 +95,7 @@ def test_county_contact_interval_reaches_the_village_due_list(parties):
     texts = [(c.kind_label, c.name, c.what) for c in changes]
     assert ("人员类别", "退役士兵", "联系间隔：180天 → 20天") in texts
     assert ca.unseen_count(va.store, svc.catalogues()) == len(changes)
-    ca.mark_seen(va.store, changes[0].seq)
+    catalogue_edits.mark_seen(va.store, admin_of(va.store), changes[0].seq)
     assert ca.unseen_count(va.store, svc.catalogues()) == 0
 
 
@@ -107,8 +112,8 @@ def test_a_new_sheet_kind_edited_at_the_county_goes_down_whole(parties):
     cats = Service(county.store, today=TODAY).catalogues()
     assert "star_sheet" not in cats.kinds()
     assert len(sa.load_sheet(cats, sa.STAR).items) == 61  # the built-in default stands in
-    ca.save_entry(county.store, cats, None, "star_sheet", "culture_sign",
-                  name="统一标识挂牌", data={"points": 5})
+    catalogue_edits.save_entry(county.store, cats, admin_of(county.store), "star_sheet",
+                               "culture_sign", name="统一标识挂牌", data={"points": 5})
     _round_trip(parties)
     village = Service(va.store, today=TODAY).catalogues()
     sheet = sa.load_sheet(village, sa.STAR)
@@ -124,7 +129,7 @@ def test_star_self_assessment_goes_up_and_the_review_comes_back(parties):
     items = {i.code: {"score": i.points} for i in sheet.items}
     items["culture_sign"] = {"score": 0, "note": "标牌在订做"}
     items["visit_six"] = {"score": 1}
-    row = sa.save_self_assessment(va.store, vcats, None, VA, TODAY.year, sa.STAR, items,
+    row = assess.save_self_assessment(va.store, vcats, None, VA, TODAY.year, sa.STAR, items,
                                   submit=True)
     assert row["self_score"] == 100 - 2 - 1 and row["state"] == "submitted"
 
@@ -135,8 +140,10 @@ def test_star_self_assessment_goes_up_and_the_review_comes_back(parties):
     assert got[VA].score.total == 97 and got[VA].level == 5 and not got[VA].reviewed
     assert parties.vb.code in got and got[parties.vb.code].row is None  # sent nothing
 
-    reviewed = sa.review(county.store, ccats, None, row["id"], reviewer="王科长",
-                         county_items={"guard_funds": 0, "guard_equipment": 0}, note="经费未落实")
+    reviewed = assess.review(county.store, ccats, admin_of(county.store), row["id"],
+                             reviewer="王科长", county_items={"guard_funds": 0,
+                                                             "guard_equipment": 0},
+                             note="经费未落实")
     assert reviewed["county_score"] == 93 and reviewed["star_level"] == 5
     assert reviewed["station_code"] == VA and reviewed["state"] == "reviewed"
     log = sqlite3.connect(county.db).execute(

@@ -10,11 +10,11 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from station_desktop.domain.catalogues import Catalogues
+from station_desktop.services import Service, open_store
+from station_desktop.services import assessment as assess
+from station_desktop.services import catalogues as catalogue_edits
 from station_desktop.store import assessment as sa
-from station_desktop.store import catalogue_admin as ca
 from station_desktop.services.demo import generate_county
-from station_desktop.services import open_store
-from station_desktop.services import Service
 from station_desktop.services.sync import enrolment
 from station_desktop.services.sync.export import export_bundle
 from station_desktop.services.sync.imports import import_bundle
@@ -26,6 +26,7 @@ from station_desktop.ui.pages.county import CountyPage
 from station_desktop.ui.pages.home import HomePage
 from station_desktop.ui.pages.settings import SettingsPage
 from tests.conftest import TODAY, VILLAGE_CODE
+from tests.operators import admin_of
 from tests.ui.helpers import click, type_chinese, wait
 
 CATS = Catalogues.defaults()
@@ -37,7 +38,9 @@ def county_ctx(tmp_path):
     store = open_store(tmp_path / "county", daily_backup=False)
     demo = generate_county(store, towns=1, stations_per_town=4, persons_per_station=5,
                            today=TODAY, seed=5)
-    ctx = AppContext(store, Service(store, today=TODAY), Config(tmp_path / "s.ini"))
+    # the clerk at work: reviews are attributed to an active operator
+    svc = Service(store, admin_of(store), today=TODAY)
+    ctx = AppContext(store, svc, Config(tmp_path / "s.ini"))
     yield ctx, demo
     store.close()
 
@@ -49,14 +52,14 @@ def test_county_assessment_tab_and_review(county_ctx, qtbot, qtmodeltester):
     assert len(codes) == 4
     full = {i.code: {"score": i.points} for i in SHEET.items}
     # station 0: 100 (five stars); station 1: 75 (two stars, below the 三星 bar); 2 and 3: nothing
-    rows = [sa.save_self_assessment(ctx.store, CATS, None, codes[0].code, TODAY.year, sa.STAR,
-                                    full, submit=True)]
+    rows = [assess.save_self_assessment(ctx.store, CATS, None, codes[0].code, TODAY.year,
+                                        sa.STAR, full, submit=True)]
     weak = {**full, **{i.code: {"score": 0} for i in SHEET.items
                        if i.group in ("文化阵地", "组织领导") or i.code == "info_report"}}
     weak["guard_funds"] = {"score": 1}
     weak["guard_equipment"] = {"score": 2}
-    rows.append(sa.save_self_assessment(ctx.store, CATS, None, codes[1].code, TODAY.year,
-                                        sa.STAR, weak))
+    rows.append(assess.save_self_assessment(ctx.store, CATS, None, codes[1].code, TODAY.year,
+                                            sa.STAR, weak))
     assert [r["self_score"] for r in rows] == [100, 100 - 20 - 1 - 1]
 
     page = CountyPage(ctx)
@@ -199,7 +202,9 @@ def test_county_edits_a_contact_interval(county_ctx, qtbot):
     assert "已有“县慈善基金”" in dialog.message.text()
 
 
-def test_village_is_told_what_the_county_changed(tmp_path, qtbot):
+@pytest.fixture
+def linked(tmp_path):
+    """A county and one of its villages, enrolled through the real request and acceptance."""
     county = open_store(tmp_path / "county", daily_backup=False)
     village = open_store(tmp_path / "village", daily_backup=False)
     try:
@@ -212,34 +217,83 @@ def test_village_is_told_what_the_county_changed(tmp_path, qtbot):
         req = enrol.request(village, tmp_path)
         _p, acc = enrolment.accept(county, req.read_bytes(), tmp_path)
         enrolment.apply(village, acc.read_bytes())
-        ctx = AppContext(village, vsvc, Config(tmp_path / "s.ini"))
-        home = HomePage(ctx)
-        qtbot.addWidget(home)
-        home.show()
-        qtbot.waitUntil(lambda: home.loads >= 1, timeout=10_000)
-        wait(qtbot)
-        assert not home.catalogue_notice.isVisible()
-        assert ctx.catalogues().get("life_event", "death").data["visit_within_days"] == 3
-
-        ccats = Service(county, today=TODAY).catalogues()
-        ca.save_entry(county, ccats, None, "life_event", "death", name="去世",
-                      data={"visit_within_days": 2})
-        stick = tmp_path / "stick"
-        result = import_bundle(village, export_bundle(county, VILLAGE_CODE, stick).path)
-        assert result.status == "applied", result.reason
-        ctx.data_changed.emit("*")  # what the exchange page announces after an import
-        assert ctx.catalogues().get("life_event", "death").data["visit_within_days"] == 2
-        qtbot.waitUntil(lambda: home.loads >= 2, timeout=10_000)
-        wait(qtbot)
-        assert home.catalogue_notice.isVisible()
-        assert "县里更新了目录（1 处）" in home.catalogue_notice.text.text()
-        dialog = home.catalogue_notice.show_changes()
-        wait(qtbot)
-        assert dialog.model.rows[0][1:] == ("重大事项", "去世", "必须走访的期限：3天 → 2天")
-        assert dialog.model.rows[0][0].startswith("新 ")
-        dialog.reject()
-        wait(qtbot)
-        assert not home.catalogue_notice.isVisible()
+        yield county, village, vsvc
     finally:
         county.close()
         village.close()
+
+
+def test_village_is_told_what_the_county_changed(linked, tmp_path, qtbot):
+    county, village, vsvc = linked
+    ctx = AppContext(village, vsvc, Config(tmp_path / "s.ini"))
+    home = HomePage(ctx)
+    qtbot.addWidget(home)
+    home.show()
+    qtbot.waitUntil(lambda: home.loads >= 1, timeout=10_000)
+    wait(qtbot)
+    assert not home.catalogue_notice.isVisible()
+    assert ctx.catalogues().get("life_event", "death").data["visit_within_days"] == 3
+
+    ccats = Service(county, today=TODAY).catalogues()
+    catalogue_edits.save_entry(county, ccats, admin_of(county), "life_event", "death",
+                               name="去世", data={"visit_within_days": 2})
+    stick = tmp_path / "stick"
+    result = import_bundle(village, export_bundle(county, VILLAGE_CODE, stick).path)
+    assert result.status == "applied", result.reason
+    ctx.data_changed.emit("*")  # what the exchange page announces after an import
+    assert ctx.catalogues().get("life_event", "death").data["visit_within_days"] == 2
+    qtbot.waitUntil(lambda: home.loads >= 2, timeout=10_000)
+    wait(qtbot)
+    assert home.catalogue_notice.isVisible()
+    assert "县里更新了目录（1 处）" in home.catalogue_notice.text.text()
+    dialog = home.catalogue_notice.show_changes()
+    wait(qtbot)
+    assert dialog.model.rows[0][1:] == ("重大事项", "去世", "必须走访的期限：3天 → 2天")
+    assert dialog.model.rows[0][0].startswith("新 ")
+    dialog.reject()
+    wait(qtbot)
+    assert not home.catalogue_notice.isVisible()
+
+
+def test_wuyou_resaved_after_the_county_review_is_reviewed_again(linked, tmp_path, qtbot):
+    """Issue 11: 设置 → 五有 saved through a second writer that kept ``state=reviewed``,
+    so the county's score stood over answers the station had changed since."""
+    county, village, vsvc = linked
+    ctx = AppContext(village, vsvc, Config(tmp_path / "s.ini"))
+    page = _settings(ctx, qtbot)
+    section = page.show_section("station")
+    wait(qtbot)
+    QApplication.processEvents()
+    for code in ("institution", "staffing", "personnel"):
+        section.checks[code].setChecked(True)
+    click(qtbot, section.save_assessment_button)
+    first = sa.load_assessment(village, VILLAGE_CODE, TODAY.year, sa.WUYOU)
+    assert first is not None and first["self_score"] == 3
+
+    # up to the county, reviewed there (it finds every item in place), and back down
+    stick = tmp_path / "stick"
+    assert import_bundle(county, export_bundle(village, "420303000000", stick).path
+                         ).status == "applied"
+    ccats = Service(county, today=TODAY).catalogues()
+    assess.review(county, ccats, admin_of(county), first["id"], reviewer="王科长",
+                  county_items={c: True for c in ("institution", "staffing", "personnel",
+                                                  "funding", "support")})
+    back = import_bundle(village, export_bundle(county, VILLAGE_CODE, stick).path)
+    assert back.status == "applied", back.reason
+    reviewed = sa.load_assessment(village, VILLAGE_CODE, TODAY.year, sa.WUYOU)
+    assert (reviewed["state"], reviewed["county_score"]) == ("reviewed", 5)
+
+    # the station changes its answers on the same page and saves again
+    section.refresh()
+    wait(qtbot)
+    assert section.checks["staffing"].isChecked()
+    section.checks["staffing"].setChecked(False)
+    section.checks["support"].setChecked(True)
+    section.checks["funding"].setChecked(True)
+    click(qtbot, section.save_assessment_button)
+    again = sa.load_assessment(village, VILLAGE_CODE, TODAY.year, sa.WUYOU)
+    assert again["id"] == first["id"]
+    assert again["state"] != "reviewed"  # the county must look at the new answers
+    assert again["self_score"] == 4
+    assert not any("county" in v for v in again["items"].values())
+    assert "得分 4 分" in section.assess_message.text()

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
 
 from station_desktop.domain import rules
+from station_desktop.services import Service, campaigns
 from station_desktop.store import visits as sv
-from station_desktop.services import Service
 from station_desktop.ui.config import Config
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import RecordDialog
@@ -168,11 +168,11 @@ def test_holiday_window_and_campaign_progress(store, svc, tmp_path, qtbot, qtmod
     svc.create("person", {"name": "年轻", "id_number": make_id(birth="19900101", seq=701),
                           "categories": "退役士兵"})
     w = sv.next_holiday_window("spring_festival", in_window, service.catalogues())
-    camp = sv.create_campaign(service, {"holiday": "春节", "year": 2027, "name": "2027年春节走访慰问",
-                                        "start_on": w.start, "end_on": w.end},
-                              sv.GroupCriteria(min_age=70))
-    sv.record_campaign_visits(store, svc.operator_id, camp["id"], [old[0]["id"]],
-                              {"visitor": "王建国"}, today=in_window)
+    camp = campaigns.create_campaign(service, {"holiday": "春节", "year": 2027,
+                                               "name": "2027年春节走访慰问",
+                                               "start_on": w.start, "end_on": w.end},
+                                     sv.GroupCriteria(min_age=70))
+    campaigns.record_campaign_visits(service, camp["id"], [old[0]["id"]], {"visitor": "王建国"})
     page = make_page(ctx, qtbot)
     assert "春节慰问期" in page.holiday_lines.text()
     assert "重点对象还有 2 人没有走访" in page.holiday_lines.text()

@@ -350,7 +350,7 @@ def test_idle_lock_minutes_setting(qtbot, page, ctx):
 
 
 def test_set_own_pin_then_admin_resets_a_clerks(qtbot, page, ctx, svc, store):
-    from station_desktop.store import auth
+    from station_desktop.services import operators
 
     clerk = svc.create("operator", {"name": "李文书", "active": True})["id"]
     section = open_section(qtbot, page, "operators")
@@ -366,7 +366,7 @@ def test_set_own_pin_then_admin_resets_a_clerks(qtbot, page, ctx, svc, store):
     dialog.again.setText("2580")
     click(qtbot, dialog.save_button)
     assert not dialog.isVisible() and "PIN 已设置" in section.message.text()
-    assert auth.sign_in(store, svc.operator_id, "2580") == svc.operator_id
+    assert operators.sign_in(store, svc.operator_id, "2580") == svc.operator_id
     wait(qtbot)
     shown = {section.model.record(r)["name"]: section.model.data(section.model.index(r, 5))
              for r in range(section.model.rowCount())}
@@ -388,7 +388,7 @@ def test_set_own_pin_then_admin_resets_a_clerks(qtbot, page, ctx, svc, store):
     dialog.new_pin.setText("4826")
     dialog.again.setText("4826")
     click(qtbot, dialog.save_button)
-    assert auth.sign_in(store, clerk, "4826") == clerk
+    assert operators.sign_in(store, clerk, "4826") == clerk
 
 
 def test_restore_from_listed_daily_backup(qtbot, page, ctx, svc, store):

@@ -152,3 +152,35 @@ def test_two_teams_keep_their_own_members(qtbot, page, svc):
     wait(qtbot)
     assert cell(page.teams, b, "members") == "0 人"
     assert cell(page.teams, b, "minutes") == "3.3 小时"
+
+
+def test_hours_of_one_activity_are_saved_together_or_not_at_all(qtbot, page, svc):
+    """Issue 11: the dialog saved one transaction per member, so a member that could not
+    take the hours (removed on another PC meanwhile) left the others' hours written."""
+    team = svc.create("volunteer_team", {"name": "甲队"})["id"]
+    first = svc.create("volunteer_member", {"team_id": team, "name": "张一",
+                                            "joined_on": "2026-01-01"})["id"]
+    second = svc.create("volunteer_member", {"team_id": team, "name": "张二",
+                                             "joined_on": "2026-02-01"})["id"]
+    act = svc.create("volunteer_activity", {"team_id": team, "title": "植树",
+                                            "held_on": "2026-03-12"})["id"]
+    page.refresh()
+    wait(qtbot)
+    page.team_table.select_id(team)
+    wait(qtbot)
+    page.activity_table.select_id(act)
+    click(qtbot, page.hours_button)
+    hours = page.dialog
+    assert isinstance(hours, HoursDialog) and list(hours.spins) == [first, second]
+    hours.spins[first].setValue(120)
+    hours.spins[second].setValue(90)
+    svc.delete("volunteer_member", second)  # the second one is gone before 保存
+    click(qtbot, hours.save_button)
+    assert hours.isVisible() and "找不到" in hours.message.text()
+    assert svc.list("volunteer_hours") == []  # not even the first member's 120 minutes
+    # with the removed member at 0 the same dialog saves the rest
+    hours.spins[second].setValue(0)
+    with qtbot.waitSignal(hours.accepted, timeout=10_000):
+        click(qtbot, hours.save_button)
+    assert [(r["member_id"], r["minutes"]) for r in svc.list("volunteer_hours")] == [
+        (first, 120)]

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from station_desktop.domain.errors import NotFoundError, StationError, StorageError, os_error_text
-from station_desktop.services import Service, open_store
+from station_desktop.services import Service, open_store, operators
 from station_desktop.store import auth
 from station_desktop.store.db import DB_FILENAME, Store
 from station_desktop.store.recovery import diagnose
@@ -191,7 +191,7 @@ def acting_operator(store: Store, args: argparse.Namespace) -> str | None:
                                 f"{ENV_OPERATOR} 和 {ENV_PIN}。", code="signin_required")
     pin = _pin_of(chosen) if chosen.has_pin else ""
     # The one place the command line signs in: the same checks, waits and audit as the GUI.
-    return auth.sign_in(store, chosen.id, pin)
+    return operators.sign_in(store, chosen.id, pin)
 
 
 def _pin_of(operator: auth.OperatorChoice) -> str:

@@ -161,3 +161,82 @@ def year_bounds(d: date) -> tuple[date, date]:
 def coverage_ratio(contacted: int, total: int) -> float:
     """Share of persons contacted, 0.0 when there is nobody."""
     return contacted / total if total else 0.0
+
+
+# --- the whole due list, in plain Python ------------------------------------------
+#
+# The program computes the due list in SQL (store/visits.py: one pass over the
+# roster). This is the same list written straight from the rules above, person
+# by person; tests/store/test_due_list.py checks the SQL against it on
+# generated rosters, so the SQL cannot drift from the catalogue's rules.
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    id: str
+    name: str
+    categories: tuple[str, ...]
+    key_focus: bool
+    birth_date: date | None
+    registered_on: date
+    last_contact_on: date | None
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class VisitFacts:
+    person_id: str
+    visit_date: date
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    id: str
+    person_id: str
+    kind: str
+    event_date: date
+    closed: bool = False
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class DueList:
+    overdue: list[tuple[str, date, int]]  # (person, due on, days overdue), most overdue first
+    events: list[tuple[str, date]]  # (open life event, visit deadline), earliest deadline first
+    holidays: list[tuple[str, date, list[str]]]  # (holiday, its date, priority persons not seen)
+    contacted: int  # live persons with a live visit this quarter
+    persons: int  # live persons
+
+
+def due_list(persons: Sequence[PersonFacts], visits: Sequence[VisitFacts],
+             events: Sequence[EventFacts], cat: Catalogues, today: date) -> DueList:
+    """The to-do list of ``today``: overdue contacts, 六必访 due, holiday visits, coverage."""
+    live = {p.id: p for p in persons if not p.deleted}
+    seen_on: dict[str, list[date]] = {}
+    for v in visits:
+        if not v.deleted:
+            seen_on.setdefault(v.person_id, []).append(v.visit_date)
+    overdue = []
+    for p in live.values():
+        due = contact_due(p.categories, p.key_focus, p.last_contact_on, p.registered_on, cat,
+                          today)
+        if due.due_on < today:
+            overdue.append((due.due_on, p.name, p.id, due.overdue_days))
+    open_events = sorted(
+        (life_event_deadline(e.kind, e.event_date, cat), live[e.person_id].name, e.id)
+        for e in events if not (e.closed or e.deleted) and e.person_id in live)
+    holidays = []
+    for w in active_holidays(today, cat):
+        waiting = sorted(
+            (p.name, p.id) for p in live.values()
+            if is_priority(p.categories, p.key_focus, p.birth_date, cat, today)
+            and not any(w.start <= d <= w.end for d in seen_on.get(p.id, ())))
+        holidays.append((w.code, w.holiday_date, [pid for _n, pid in waiting]))
+    q_start, q_end = quarter_bounds(today)
+    contacted = sum(1 for pid in live if any(q_start <= d <= q_end for d in seen_on.get(pid, ())))
+    return DueList(
+        overdue=[(pid, due_on, days) for due_on, _n, pid, days in sorted(overdue)],
+        events=[(eid, deadline) for deadline, _n, eid in open_events],
+        holidays=holidays, contacted=contacted, persons=len(live),
+    )

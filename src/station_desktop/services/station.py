@@ -8,11 +8,12 @@ objects, so callers (a Qt worker thread, the CLI) hold no Session.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from station_desktop.domain import enums, rules
@@ -20,6 +21,8 @@ from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import ConflictError, NotFoundError, ValidationError
 from station_desktop.domain.idnumber import apply_to_record, parse_id_number
 from station_desktop.domain.validate import parse_station_code
+from station_desktop.services import visit_rules
+from station_desktop.services.permissions import acting_operator
 from station_desktop.store import models as m
 from station_desktop.store.db import Store
 from station_desktop.store.fields import FIELDS, clean_record
@@ -34,6 +37,15 @@ class Service(StationReader):
     def __init__(self, store: Store, operator_id: str | None = None, *, today: date | None = None):
         super().__init__(store, today=today)
         self.operator_id = operator_id
+
+    @contextmanager
+    def _unit(self, kind: str) -> Iterator[Session]:
+        """One unit of work on records of ``kind``: one transaction, after the check of who
+        may write them (an active operator; an administrator for operators). Catalogues
+        are no record kind here: services/catalogues.py edits them."""
+        with self.store.write(self.operator_id) as s:
+            acting_operator(s, self.operator_id, admin=kind == "operator")
+            yield s
 
     def _check_refs(self, s: Session, kind: str, data: Mapping[str, Any]) -> None:
         for name, f in FIELDS[kind].items():
@@ -95,26 +107,31 @@ class Service(StationReader):
     def create(self, kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
         values = clean_record(kind, data, self.catalogues(), today=self.today)
         station_code = self.station_code
-        with self.store.write(self.operator_id) as s:
-            self._check_refs(s, kind, values)
-            values = self._prepare(s, kind, values, None)
-            obj = self._model(kind)(station_code=station_code, updated_by=self.operator_id, **values)
-            s.add(obj)
-            s.flush()
-            self._after_write(s, kind, obj)
-            if kind == "dispute_case":
-                # The registration is the first step of every case's history.
-                s.add(m.CaseStep(
-                    station_code=station_code, case_id=obj.id, step_on=obj.registered_on,  # type: ignore[attr-defined]
-                    action=enums.CaseAction.REGISTER.value, from_level=None,
-                    to_level=obj.level, handler=obj.registrar,  # type: ignore[attr-defined]
-                    updated_by=self.operator_id,
-                ))
-            return row_dict(obj)
+        with self._unit(kind) as s:
+            return row_dict(self._insert(s, kind, values, station_code))
+
+    def _insert(self, s: Session, kind: str, values: dict[str, Any],
+                station_code: str) -> m.Synced:
+        """Add one cleaned record inside the caller's transaction, with what follows from it."""
+        self._check_refs(s, kind, values)
+        values = self._prepare(s, kind, values, None)
+        obj = self._model(kind)(station_code=station_code, updated_by=self.operator_id, **values)
+        s.add(obj)
+        s.flush()
+        self._after_write(s, kind, obj)
+        if kind == "dispute_case":
+            # The registration is the first step of every case's history.
+            s.add(m.CaseStep(
+                station_code=station_code, case_id=obj.id, step_on=obj.registered_on,  # type: ignore[attr-defined]
+                action=enums.CaseAction.REGISTER.value, from_level=None,
+                to_level=obj.level, handler=obj.registrar,  # type: ignore[attr-defined]
+                updated_by=self.operator_id,
+            ))
+        return obj
 
     def update(self, kind: str, row_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
         values = clean_record(kind, changes, self.catalogues(), today=self.today, partial=True)
-        with self.store.write(self.operator_id) as s:
+        with self._unit(kind) as s:
             obj = self._live(s, kind, row_id)
             self._check_refs(s, kind, values)
             values = self._prepare(s, kind, values, obj)
@@ -127,7 +144,7 @@ class Service(StationReader):
 
     def delete(self, kind: str, row_id: str) -> None:
         """Move a record to the recycle bin (a tombstone; it can be restored)."""
-        with self.store.write(self.operator_id) as s:
+        with self._unit(kind) as s:
             obj = self._live(s, kind, row_id)
             obj.deleted_at = m.utc_now()
             obj.updated_by = self.operator_id
@@ -136,7 +153,7 @@ class Service(StationReader):
                 self._refresh_last_contact(s, obj.person_id)  # type: ignore[attr-defined]
 
     def restore(self, kind: str, row_id: str) -> dict[str, Any]:
-        with self.store.write(self.operator_id) as s:
+        with self._unit(kind) as s:
             obj = s.get(self._model(kind), row_id)
             if obj is None:
                 raise NotFoundError(f"找不到记录 {row_id}。", code="not_found")
@@ -210,38 +227,23 @@ class Service(StationReader):
                 own.value = obj.name  # type: ignore[attr-defined]
 
     def _refresh_last_contact(self, s: Session, person_id: str) -> None:
-        """The person's last contact is their latest live visit (kept for the due list)."""
-        person = s.get(m.Person, person_id)
-        last = s.scalar(select(func.max(m.Visit.visit_date)).where(
-            m.Visit.person_id == person_id, m.Visit.deleted_at.is_(None)))
-        if person is not None and person.last_contact_on != last:
-            person.last_contact_on = last
+        s.flush()
+        visit_rules.refresh_last_contact(visit_rules.raw_connection(s), [person_id],
+                                         operator_id=self.operator_id, now=m.utc_now())
+        s.expire_all()  # the rule wrote beside the ORM: reload what it may have changed
 
     def _visit_written(self, s: Session, visit: m.Visit) -> None:
         """Keep the person's last contact date and close the life event the visit answers."""
         self._live(s, "person", visit.person_id)
-        self._refresh_last_contact(s, visit.person_id)
         if visit.life_event_id:
-            events = [self._live(s, "life_event", visit.life_event_id)]
-        else:
-            # A visit of the kind an open event calls for answers it.
-            cats = self.catalogues()
-            events = [
-                e for e in s.scalars(
-                    select(m.LifeEvent).where(
-                        m.LifeEvent.person_id == visit.person_id,
-                        m.LifeEvent.closed_on.is_(None),
-                        m.LifeEvent.deleted_at.is_(None),
-                        m.LifeEvent.event_date <= visit.visit_date,
-                    )
-                )
-                if rules.life_event_visit_kind(e.kind, cats) == visit.kind
-            ]
-        for event in events:
-            if event.closed_on is None:  # type: ignore[attr-defined]
-                event.closed_on = visit.visit_date  # type: ignore[attr-defined]
-                event.closed_by_visit_id = visit.id  # type: ignore[attr-defined]
-                visit.life_event_id = visit.life_event_id or event.id
+            self._live(s, "life_event", visit.life_event_id)
+        s.flush()
+        visit_rules.visits_written(
+            visit_rules.raw_connection(s),
+            [visit_rules.WrittenVisit(visit.id, visit.person_id, visit.kind,
+                                      visit_rules.iso(visit.visit_date), visit.life_event_id)],
+            self.catalogues(), operator_id=self.operator_id, now=m.utc_now())
+        s.expire_all()
 
 
     def review_aid(
@@ -253,7 +255,7 @@ class Service(StationReader):
         dec = enums.ReviewDecision.from_value_or_label(decision)
         if not reviewer.strip():
             raise ValidationError("reviewer", "请填写审核人。")
-        with self.store.write(self.operator_id) as s:
+        with self._unit("aid_application") as s:
             app = self._live(s, "aid_application", application_id)
             new_state = enums.next_aid_state(enums.AidState(app.state), lvl, dec)  # type: ignore[attr-defined]
             s.add(m.AidReview(
@@ -269,19 +271,22 @@ class Service(StationReader):
             return row_dict(app)
 
     def pay_aid(self, application_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
-        with self.store.read() as s:
+        """Record a payment and mark the application paid: both or neither."""
+        values = clean_record("aid_payment", {**data, "application_id": application_id},
+                              self.catalogues(), today=self.today)
+        station_code = self.station_code
+        with self._unit("aid_payment") as s:
             app = self._live(s, "aid_application", application_id)
             if not enums.can_pay(enums.AidState(app.state)):  # type: ignore[attr-defined]
                 raise ValidationError(
                     "state", "这笔帮扶还没有经过县级审批，不能登记发放。",
                     hint="请先完成村、镇、县三级审核。",
                 )
-        payment = self.create("aid_payment", {**data, "application_id": application_id})
-        with self.store.write(self.operator_id) as s:
-            app = self._live(s, "aid_application", application_id)
+            payment = self._insert(s, "aid_payment", values, station_code)
             app.state = enums.AidState.PAID.value  # type: ignore[attr-defined]
             app.updated_by = self.operator_id
-        return payment
+            s.flush()
+            return row_dict(payment)
 
     def case_action(
         self, case_id: str, *, action: str, handler: str, note: str = "", on: date | None = None,
@@ -291,7 +296,7 @@ class Service(StationReader):
         act = enums.CaseAction.from_value_or_label(action)
         if not handler.strip():
             raise ValidationError("handler", "请填写经办人。")
-        with self.store.write(self.operator_id) as s:
+        with self._unit("dispute_case") as s:
             case = self._live(s, "dispute_case", case_id)
             state = enums.next_case_state(enums.CaseState(case.state), act)  # type: ignore[attr-defined]
             from_level = case.level  # type: ignore[attr-defined]
@@ -327,7 +332,7 @@ class Service(StationReader):
         feedback: str | None = None,
     ) -> dict[str, Any]:
         new = enums.HonourState.from_value_or_label(state)
-        with self.store.write(self.operator_id) as s:
+        with self._unit("honour") as s:
             h = self._live(s, "honour", honour_id)
             allowed = enums.next_honour_states(enums.HonourKind(h.kind), enums.HonourState(h.state))  # type: ignore[attr-defined]
             if new not in allowed:
@@ -351,7 +356,7 @@ class Service(StationReader):
         for value in minutes.values():
             if not isinstance(value, int) or not 0 <= value <= 24 * 60:
                 raise ValidationError("minutes", f"服务时长应在 0 到 1440 分钟之间，现在是 {value}。")
-        with self.store.write(self.operator_id) as s:
+        with self._unit("volunteer_hours") as s:
             activity = self._live(s, "volunteer_activity", activity_id)
             existing = {
                 h.member_id: h for h in s.scalars(select(m.VolunteerHours).where(
@@ -365,6 +370,7 @@ class Service(StationReader):
                 if value == 0:
                     if row is not None:
                         row.deleted_at = m.utc_now()
+                        row.updated_by = self.operator_id
                         written += 1
                 elif row is None:
                     s.add(m.VolunteerHours(station_code=activity.station_code, activity_id=activity_id,

@@ -33,13 +33,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from station_desktop.domain.catalogues import CatalogueEntry, Catalogues
-from station_desktop.domain.errors import ConflictError, NotFoundError, ValidationError
+from station_desktop.domain.errors import ValidationError
 from station_desktop.store import models as m
 from station_desktop.store.db import Store
 from station_desktop.store.reader import row_dict
-from station_desktop.store.stats import find_assessment
 
 WUYOU = "wuyou"
 STAR = "star_sheet"
@@ -223,7 +223,7 @@ def score(sheet: Sheet, values: Mapping[str, Any], *, county: bool = False) -> S
 # --- the station's self-assessment --------------------------------------------------
 
 
-def _clean_items(sheet: Sheet, items: Mapping[str, Any]) -> dict[str, Any]:
+def clean_items(sheet: Sheet, items: Mapping[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(items) - set(sheet.by_code))
     if unknown:
         raise ValidationError("items", f"{sheet.label}中没有这一项：{'、'.join(unknown)}。",
@@ -240,30 +240,29 @@ def _clean_items(sheet: Sheet, items: Mapping[str, Any]) -> dict[str, Any]:
     return stored
 
 
-def save_self_assessment(store: Store, cats: Catalogues, operator_id: str | None,
-                         station_code: str, year: int, sheet_kind: str,
-                         items: Mapping[str, Any], *, submit: bool = False) -> dict[str, Any]:
-    """Save this station's assessment on ``sheet_kind`` for ``year`` (one row per sheet and year).
+def find_assessment(s: Session, station_code: str, year: int,
+                    sheet: str) -> m.StationAssessment | None:
+    """A station's live assessment of ``year`` on ``sheet`` (one per station, year and sheet)."""
+    return s.scalars(select(m.StationAssessment).where(
+        m.StationAssessment.station_code == station_code,
+        m.StationAssessment.year == year, m.StationAssessment.sheet == sheet,
+        m.StationAssessment.deleted_at.is_(None))).first()
 
-    ``submit`` marks it 已提交 (ready for the county's review). Saving again
-    after the county reviewed it reopens it (state back to draft/submitted):
-    the county must review the new answers.
+
+def load_self_assessment(store: Store, cats: Catalogues, station_code: str, year: int, *,
+                         sheet_kind: str = WUYOU) -> dict[str, Any]:
+    """The checklist (code, name, weight) and the saved assessment of ``year``, if any.
+
+    The 五有 form of 设置 → 服务站信息 reads this; it saves through
+    :func:`station_desktop.services.assessment.save_self_assessment` like the
+    star sheet, so both follow the same sheet and the same reopen-after-review rule.
     """
     sheet = load_sheet(cats, sheet_kind)
-    stored = _clean_items(sheet, items)
-    total = score(sheet, stored).total
-    with store.write(operator_id) as s:
-        obj = find_assessment(s, station_code, year, sheet_kind)
-        if obj is None:
-            obj = m.StationAssessment(station_code=station_code, year=year, sheet=sheet_kind,
-                                      state="draft")
-            s.add(obj)
-        obj.items = stored
-        obj.self_score = total
-        obj.state = "submitted" if submit else "draft"
-        obj.updated_by = operator_id
-        s.flush()
-        return row_dict(obj)
+    return {
+        "items": [{"code": i.code, "name": i.name, "weight": i.points} for i in sheet.items],
+        "max_score": sheet.max_score,
+        "saved": load_assessment(store, station_code, year, sheet_kind),
+    }
 
 
 def load_assessment(store: Store, station_code: str, year: int, sheet_kind: str
@@ -271,57 +270,6 @@ def load_assessment(store: Store, station_code: str, year: int, sheet_kind: str
     with store.read() as s:
         obj = find_assessment(s, station_code, year, sheet_kind)
         return row_dict(obj) if obj is not None else None
-
-
-# --- the county's review ---------------------------------------------------------------
-
-
-def review(store: Store, cats: Catalogues, operator_id: str | None, assessment_id: str, *,
-           reviewer: str, county_items: Mapping[str, int] | None = None,
-           note: str | None = None) -> dict[str, Any]:
-    """The county scores one station's assessment.
-
-    ``county_items`` maps item codes to the county's score (0..points, or a
-    bool for a 五有 tick); items left out keep the station's own score. The
-    county score is the total with the county's scores, the star level follows
-    from it by the catalogue's thresholds (star sheet only). Only a county
-    installation reviews, and only a station's row (never its own).
-    """
-    role, own = store.meta("role"), store.meta("station_code")
-    if role != "county":
-        raise ConflictError("只有县服务中心可以审核评分。", hint="本站的自评请在“设置→服务站信息”中填写。",
-                            code="not_county")
-    reviewer = (reviewer or "").strip()
-    if not reviewer:
-        raise ValidationError("reviewer", "请填写审核人。")
-    if len(reviewer) > 50:
-        raise ValidationError("reviewer", "审核人姓名超过 50 字。")
-    if note is not None and len(note) > 2000:
-        raise ValidationError("note", "审核意见超过 2000 字。")
-    with store.write(operator_id) as s:
-        obj = s.get(m.StationAssessment, assessment_id)
-        if obj is None or obj.deleted_at is not None:
-            raise NotFoundError("找不到这份自评，可能已被站点删除。", code="not_found")
-        if obj.station_code == own:
-            raise ConflictError("县服务中心不审核自己的自评。", code="own_assessment")
-        sheet = load_sheet(cats, obj.sheet)
-        items: dict[str, Any] = {k: dict(v) if isinstance(v, Mapping) else {"checked": bool(v)}
-                                 for k, v in (obj.items or {}).items()}
-        for code, value in (county_items or {}).items():
-            item = sheet.by_code.get(code)
-            if item is None:
-                raise ValidationError("items", f"{sheet.label}中没有这一项：{code}。")
-            items.setdefault(code, {})["county"] = item_score(value, item)
-        total = score(sheet, items, county=True).total
-        obj.items = items
-        obj.county_score = total
-        obj.star_level = sheet.level_for(total)
-        obj.reviewer = reviewer
-        obj.note = note.strip() if note else obj.note
-        obj.state = "reviewed"
-        obj.updated_by = operator_id
-        s.flush()
-        return row_dict(obj)
 
 
 # --- the county's distribution ----------------------------------------------------------

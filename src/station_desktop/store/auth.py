@@ -1,11 +1,13 @@
-"""Operator PINs: a slow salted hash, sign-in with a wait after repeated failures.
+"""Operator PINs: a slow salted hash, and who must wait how long after wrong PINs.
 
 The hash is scrypt (``hashlib.scrypt``), stored in ``operator.pin_hash`` as
 ``scrypt$n$r$p$salt_b64$hash_b64`` and compared in constant time. Failed
 tries are counted per operator in ``meta`` (so restarting the program does
 not reset them): after 5 in a row the operator must wait 30 s, and the wait
 doubles with every further 5 (at most 15 minutes). A correct PIN clears the
-count. Sign-ins, refused tries and PIN changes go to the audit log.
+count. Sign-ins, refused tries and PIN changes go to the audit log. Signing
+in and setting a PIN write, so they are units of work in
+:mod:`station_desktop.services.operators`; this module hashes and reads.
 
 A PIN keeps a passer-by out of the program on a shared PC; it does not
 encrypt the database file (see docs/decisions.md).
@@ -23,13 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from station_desktop.domain.errors import NotFoundError, StationError, ValidationError
 from station_desktop.store import models as m
 
 if TYPE_CHECKING:
-    from station_desktop.services import Service
     from station_desktop.store.db import Store
 
 #: scrypt cost: 2^14 x 8 x 128 B = 16 MB and about 50 ms per try on an old PC.
@@ -39,7 +40,7 @@ FREE_TRIES = 5
 FIRST_WAIT_S = 30
 MAX_WAIT_S = 15 * 60
 
-_FAILURES_KEY = "pin_failures:"
+FAILURES_KEY = "pin_failures:"
 
 
 class SignInRefused(StationError):
@@ -156,7 +157,7 @@ def operator_rows(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
 # --- failures ------------------------------------------------------------------
 
 
-def _wait_for(failures: int) -> int:
+def wait_for(failures: int) -> int:
     if failures < FREE_TRIES:
         return 0
     return min(FIRST_WAIT_S * 2 ** ((failures - FREE_TRIES) // FREE_TRIES), MAX_WAIT_S)
@@ -172,102 +173,25 @@ def _parse_failures(raw: str | None) -> tuple[int, float]:
         return 0, 0.0
 
 
-def _failures_of(raw: str | None) -> int:
+def failures_of(raw: str | None) -> int:
     return _parse_failures(raw)[0]
 
 
 def _failures(store: Store, operator_id: str) -> tuple[int, float]:
-    return _parse_failures(store.meta(_FAILURES_KEY + operator_id))
+    return _parse_failures(store.meta(FAILURES_KEY + operator_id))
 
 
 def seconds_to_wait(store: Store, operator_id: str, *, now: Callable[[], float] = time.time) -> int:
     """How long this operator must wait before the next try (0: may try now)."""
     count, last = _failures(store, operator_id)
-    left = last + _wait_for(count) - now()
+    left = last + wait_for(count) - now()
     return max(0, int(left + 0.999))
 
 
-def _operator(s: Any, operator_id: str) -> m.Operator:
+def active_operator(s: Any, operator_id: str) -> m.Operator:
+    """The operator ``operator_id`` inside the caller's session, refused when gone or deactivated."""
     op = s.get(m.Operator, operator_id)
     if op is None or op.deleted_at is not None or not op.active:
         raise NotFoundError("找不到这个操作员，或已被停用。", hint="请选择其他操作员。",
                             code="no_operator")
     return op
-
-
-def sign_in(store: Store, operator_id: str, pin: str, *,
-            now: Callable[[], float] = time.time) -> str:
-    """Check ``pin`` for ``operator_id``; returns the id on success, else raises SignInRefused.
-
-    An operator without a PIN signs in with any input (there is nothing to
-    check until one is set). Every outcome is written to the audit log.
-    """
-    wait = seconds_to_wait(store, operator_id, now=now)
-    if wait:
-        raise SignInRefused(f"PIN 错误次数太多，请等 {wait} 秒后再试。",
-                            hint="忘记 PIN 的，请管理员在“设置→操作员”中重新设置。",
-                            wait_seconds=wait)
-    with store.read() as s:
-        stored = _operator(s, operator_id).pin_hash
-    ok = not stored or pin_matches(pin, stored)
-    key = _FAILURES_KEY + operator_id
-    with store.write(operator_id if ok else None) as s:
-        if ok:
-            row = s.get(m.Meta, key)
-            if row is not None:
-                s.delete(row)
-            s.add(m.AuditEvent(action="signin", operator_id=operator_id,
-                               detail={"pin": bool(stored)}))
-            return operator_id
-        row = s.get(m.Meta, key)
-        count = 1 + (_failures_of(row.value) if row is not None else 0)
-        s.merge(m.Meta(key=key, value=json.dumps({"count": count, "last": now()})))
-        s.add(m.AuditEvent(action="signin_refused", operator_id=operator_id,
-                           detail={"failures": count}))
-    wait = _wait_for(count)
-    if wait:
-        raise SignInRefused(f"PIN 不对。已连续错 {count} 次，请等 {wait} 秒后再试。",
-                            hint="忘记 PIN 的，请管理员在“设置→操作员”中重新设置。",
-                            wait_seconds=wait)
-    left = FREE_TRIES - count
-    raise SignInRefused(f"PIN 不对，请再试一次（还可以试 {left} 次）。", tries_left=left)
-
-
-def sign_in_service(service: Service, operator_id: str, pin: str) -> str:
-    """Sign in and make the operator the one every change of ``service`` is attributed to."""
-    service.operator_id = sign_in(service.store, operator_id, pin)
-    return service.operator_id
-
-
-def set_pin(store: Store, actor_id: str | None, operator_id: str, new_pin: str | None, *,
-            old_pin: str | None = None) -> None:
-    """Set (or with ``new_pin=None`` clear) an operator's PIN.
-
-    An operator changes their own PIN by giving the old one; an administrator
-    may set or clear anyone else's (for a forgotten PIN). While nobody has a
-    PIN yet, whoever runs the program may set one.
-    """
-    pin = check_new_pin(new_pin) if new_pin is not None else None
-    hashed = hash_pin(pin) if pin is not None else None
-    with store.read() as s:
-        target = _operator(s, operator_id)
-        actor = s.get(m.Operator, actor_id) if actor_id else None
-        anyone_has_pin = s.scalar(select(m.Operator.id).where(
-            m.Operator.pin_hash.is_not(None), m.Operator.active.is_(True),
-            m.Operator.deleted_at.is_(None)).limit(1)) is not None
-    is_admin = bool(actor is not None and actor.is_admin and actor.active)
-    if operator_id == actor_id:
-        if target.pin_hash and not pin_matches(old_pin or "", target.pin_hash):
-            raise ValidationError("old_pin", "原 PIN 不对，PIN 没有修改。")
-    elif not is_admin and anyone_has_pin:
-        raise StationError("只有管理员能设置别人的 PIN。", hint="请本人登录后自己设置。",
-                           code="not_admin")
-    with store.write(actor_id) as s:
-        op = _operator(s, operator_id)
-        op.pin_hash = hashed
-        op.updated_by = actor_id
-        row = s.get(m.Meta, _FAILURES_KEY + operator_id)
-        if row is not None:
-            s.delete(row)
-        s.add(m.AuditEvent(action="pin_set" if pin else "pin_cleared", operator_id=actor_id,
-                           detail={"operator": operator_id}))

@@ -1,6 +1,7 @@
 """The county edits its catalogues; a station sees what the county changed (issue 7, item 5).
 
-Only a county installation edits (:func:`save_entry`). An edit is an
+Only a county installation edits (:func:`station_desktop.services.catalogues.save_entry`,
+a unit of work that also needs an administrator). An edit is an
 ordinary captured write to ``catalogue_item``, so the sync export carries it
 down to every station in its next return bundle, where the county's row
 always wins (matched by kind + code). Entries are never deleted, only
@@ -13,13 +14,13 @@ the station's change list uses the same labels.
 On a station, :func:`county_changes` lists the catalogue changes that came
 from the county (``change_log`` rows on ``catalogue_item`` whose origin is
 the county), with old and new values in words; ``meta`` remembers up to
-which change the clerk has looked (:func:`mark_seen`).
+which change the clerk has looked (written by
+:func:`station_desktop.services.catalogues.mark_seen`).
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +28,7 @@ from typing import Any
 from sqlalchemy import text
 
 from station_desktop.domain.catalogues import KIND_LABELS, CatalogueEntry, Catalogues
-from station_desktop.domain.errors import ConflictError, ValidationError
-from station_desktop.store import models as m
+from station_desktop.domain.errors import ValidationError
 from station_desktop.store.db import Store
 
 SEEN_KEY = "catalogue_changes_seen_seq"
@@ -108,7 +108,7 @@ def full_catalogues(cats: Catalogues) -> Catalogues:
     return Catalogues([*cats.all_entries(), *extra]) if extra else cats
 
 
-def _clean_value(f: RuleField, value: Any, cats: Catalogues) -> Any:
+def clean_value(f: RuleField, value: Any, cats: Catalogues) -> Any:
     if f.type == "bool":
         return bool(value)
     if f.type == "int":
@@ -129,70 +129,6 @@ def _clean_value(f: RuleField, value: Any, cats: Catalogues) -> Any:
     if not value or len(value) > 50:
         raise ValidationError(f.key, f"“{f.label}”不能为空，且不超过 50 字。")
     return value
-
-
-def _check_county(store: Store) -> None:
-    if store.meta("role") != "county":
-        raise ConflictError("目录由县服务中心统一维护，本站不能修改。",
-                            hint="如需调整，请联系县退役军人服务中心。", code="not_county")
-
-
-def save_entry(store: Store, cats: Catalogues, operator_id: str | None, kind: str,
-               code: str | None, *, name: str, active: bool = True, sort: int | None = None,
-               data: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Create (``code`` None) or change one catalogue entry; county only.
-
-    ``data`` holds the rule values to set (keys of :data:`RULE_FIELDS`);
-    other keys the entry has (aliases, ...) are kept. A kind the database
-    does not hold yet is first seeded with its built-in defaults, so the
-    stations receive the whole kind.
-    """
-    _check_county(store)
-    cats = full_catalogues(cats)
-    if kind not in KIND_LABELS:
-        raise ValidationError("kind", f"没有“{kind}”这个目录。")
-    name = (name or "").strip()
-    if not name or len(name) > 100:
-        raise ValidationError("name", "名称不能为空，且不超过 100 字。")
-    existing = {e.code: e for e in cats.entries(kind, active_only=False)}
-    if code is None and kind in FIXED_KINDS:
-        raise ValidationError("kind", f"“{KIND_LABELS[kind]}”是固定的参数，不能新增条目。")
-    if code is not None and code not in existing:
-        raise ValidationError("code", f"{KIND_LABELS[kind]}目录中没有代码“{code}”。")
-    entry = existing.get(code) if code else None
-    for other in existing.values():
-        if other.name == name and other.code != code:
-            raise ValidationError("name", f"{KIND_LABELS[kind]}目录中已有“{name}”。")
-    new_data = dict(entry.data) if entry else {}
-    for f in fields_of(kind, entry):
-        if data is not None and f.key in data:
-            new_data[f.key] = _clean_value(f, data[f.key], cats)
-        elif entry is None and f.key not in new_data:
-            raise ValidationError(f.key, f"请填写“{f.label}”。")
-    if sort is None:
-        sort = entry.sort if entry else max((e.sort for e in existing.values()), default=0) + 10
-    own = store.meta("station_code") or ""
-    with store.write(operator_id) as s:
-        have = s.execute(text("SELECT count(*) FROM catalogue_item WHERE kind = :k"),
-                         {"k": kind}).scalar()
-        if not have:  # a kind new in this program: seed it so stations get it whole
-            for e in Catalogues.defaults().entries(kind, active_only=False):
-                s.add(m.CatalogueItem(station_code=own, kind=e.kind, code=e.code, name=e.name,
-                                      sort=e.sort, active=e.active, data=dict(e.data),
-                                      updated_by=operator_id))
-            s.flush()
-        if code is None:
-            code = f"c{uuid.uuid4().hex[:8]}"
-            obj = m.CatalogueItem(station_code=own, kind=kind, code=code, name=name, sort=sort,
-                                  active=bool(active), data=new_data, updated_by=operator_id)
-            s.add(obj)
-        else:
-            obj = s.query(m.CatalogueItem).filter_by(kind=kind, code=code).one()
-            obj.name, obj.sort, obj.active, obj.data = name, sort, bool(active), new_data
-            obj.updated_by = operator_id
-        s.flush()
-        return {"kind": kind, "code": code, "name": obj.name, "active": obj.active,
-                "sort": obj.sort, "data": dict(obj.data)}
 
 
 # --- what the county changed, on a station ------------------------------------------------
@@ -290,11 +226,3 @@ def seen_seq(store: Store) -> int:
 
 def unseen_count(store: Store, cats: Catalogues) -> int:
     return len(county_changes(store, cats, since_seq=seen_seq(store)))
-
-
-def mark_seen(store: Store, seq: int) -> None:
-    """Remember that the clerk has looked at the county's changes up to ``seq``."""
-    with store.write(None) as s:
-        s.execute(text("INSERT INTO meta (key, value) VALUES (:k, :v) "
-                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
-                  {"k": SEEN_KEY, "v": str(int(seq))})

@@ -13,6 +13,7 @@ Money is integer fen. Dates are ISO ``date``; timestamps are UTC text.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -633,3 +634,10 @@ class SyncConflict(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(36))
 
     __table_args__ = (Index("ix_sync_conflict_open", "resolved_at", "table_name", "row_id"),)
+
+
+def json_list(value: str | list[str] | None) -> list[str]:
+    """A JSON array column read through raw SQL."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else list(json.loads(value))

@@ -8,7 +8,6 @@ extends it with the writes, each one unit of work.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -21,6 +20,7 @@ from station_desktop.domain.errors import NotFoundError, StationError, Validatio
 from station_desktop.domain.idnumber import parse_id_number
 from station_desktop.store import models as m
 from station_desktop.store.db import Store
+from station_desktop.store.models import json_list  # noqa: F401 - re-exported
 
 KIND_LABELS: dict[str, str] = {
     "person": "人员",
@@ -219,10 +219,3 @@ def _bin_label(kind: str, row: dict[str, Any], cats: Catalogues) -> str:
     }.get(kind)
     detail = what() if what else (row.get("name") or row.get("title") or row.get("code"))
     return str(detail or "（无标题）")
-
-
-def json_list(value: str | list[str] | None) -> list[str]:
-    """A JSON array column read through raw SQL."""
-    if value is None:
-        return []
-    return value if isinstance(value, list) else list(json.loads(value))

@@ -1,4 +1,4 @@
-"""Figures for the 统计报表 page and the station's 五有 self-assessment.
+"""Figures for the 统计报表 page and the 数据交换 page's outbox.
 
 Every figure is one SQL query with GROUP BY over the live rows, so a county
 sized database is counted by SQLite, not by Python loops over all rows.
@@ -20,21 +20,17 @@ transaction so the figures agree with each other).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from station_desktop.domain import rules
-from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import ValidationError
-from station_desktop.store import models as m
 from station_desktop.store.db import Store
-from station_desktop.store.reader import row_dict
 
 #: Case states that mean the matter is settled, and those still being handled.
 RESOLVED_CASE_STATES = ("closed", "revisited")
@@ -375,92 +371,6 @@ def period_report(store: Store, start: date, end: date, *, today: date) -> Perio
             honours=honour_summary(s, start, end, today),
             volunteers=volunteer_hours(s, start, end),
         )
-
-
-# --- the station's 五有 self-assessment ----------------------------------------
-
-WUYOU = "wuyou"
-
-
-def _sheet_items(s: Session, sheet: str) -> dict[str, tuple[str, int]]:
-    """code -> (name, weight) of the active checklist items, from the county's catalogue."""
-    rows = s.execute(text(
-        "SELECT code, name, json_extract(data, '$.weight') FROM catalogue_item "
-        "WHERE kind = :k AND deleted_at IS NULL AND active = 1 ORDER BY sort, code"),
-        {"k": sheet}).all()
-    if rows:
-        return {code: (name, int(w if w is not None else 1)) for code, name, w in rows}
-    return {e.code: (e.name, int(e.data.get("weight", 1)))
-            for e in Catalogues.defaults().entries(sheet)}
-
-
-def _checked(value: Any) -> tuple[bool, str]:
-    if isinstance(value, Mapping):
-        return bool(value.get("checked")), str(value.get("note") or "").strip()
-    return bool(value), ""
-
-
-def assessment_score(items: Mapping[str, Any], weights: Mapping[str, int]) -> int:
-    """The self-score: the weights of the checked items."""
-    return sum(weights.get(code, 0) for code, v in items.items() if _checked(v)[0])
-
-
-def find_assessment(s: Session, station_code: str, year: int,
-                    sheet: str) -> m.StationAssessment | None:
-    """A station's live assessment of ``year`` on ``sheet`` (one per station, year and sheet)."""
-    return s.scalars(select(m.StationAssessment).where(
-        m.StationAssessment.station_code == station_code,
-        m.StationAssessment.year == year, m.StationAssessment.sheet == sheet,
-        m.StationAssessment.deleted_at.is_(None))).first()
-
-
-def save_self_assessment(
-    store: Store, operator_id: str | None, station_code: str, year: int,
-    items: Mapping[str, Any], *, sheet: str = WUYOU,
-) -> dict[str, Any]:
-    """Save this year's self-assessment (one per station, year and sheet), scored by weight.
-
-    ``items`` maps a checklist code to ``{"checked": bool, "note": str}`` (or a
-    bare bool). Unknown codes are refused; items left out count as unchecked.
-    """
-    with store.write(operator_id) as s:
-        sheet_items = _sheet_items(s, sheet)
-        unknown = sorted(set(items) - set(sheet_items))
-        if unknown:
-            raise ValidationError(
-                "items", f"自评表中没有这一项：{'、'.join(unknown)}。",
-                hint="请刷新后重新填写（县里可能更新了五有目录）。")
-        stored: dict[str, Any] = {}
-        for code in sheet_items:
-            checked, note = _checked(items.get(code, False))
-            if len(note) > 200:
-                raise ValidationError("items", f"“{sheet_items[code][0]}”的说明超过 200 字。")
-            stored[code] = {"checked": checked, "note": note}
-        score = assessment_score(stored, {c: w for c, (_, w) in sheet_items.items()})
-        obj = find_assessment(s, station_code, year, sheet)
-        if obj is None:
-            obj = m.StationAssessment(station_code=station_code, year=year, sheet=sheet,
-                                      state="draft")
-            s.add(obj)
-        obj.items = stored
-        obj.self_score = score
-        obj.updated_by = operator_id
-        s.flush()
-        return row_dict(obj)
-
-
-def load_self_assessment(
-    store: Store, station_code: str, year: int, *, sheet: str = WUYOU,
-) -> dict[str, Any]:
-    """The checklist (code, name, weight) and the saved assessment of ``year``, if any."""
-    with store.read() as s:
-        sheet_items = _sheet_items(s, sheet)
-        obj = find_assessment(s, station_code, year, sheet)
-        return {
-            "items": [{"code": c, "name": n, "weight": w} for c, (n, w) in sheet_items.items()],
-            "max_score": sum(w for _, w in sheet_items.values()),
-            "saved": row_dict(obj) if obj is not None else None,
-        }
 
 
 # --- the outbox, for the 数据交换 page ---------------------------------------

@@ -1,38 +1,27 @@
-"""Visits, the home page's to-do queries and holiday campaigns. SQL and workflows, no Qt.
+"""Visits, the home page's to-do queries and holiday campaigns' groups: reads in SQL, no Qt.
 
 The list queries return ids in display order (filtered and sorted in SQL)
-and rows by id in blocks, for the lazy table models. The campaign workflow
-records visits for a whole group in one write transaction through
-``Store.raw_write`` with ``executemany``: the capture triggers still log
-every row, and a cancelled or failed run rolls back completely.
+and rows by id in blocks, for the lazy table models. Writing a campaign and
+its visits is a unit of work in :mod:`station_desktop.services.campaigns`.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
 
 from dateutil.relativedelta import relativedelta
 
 from station_desktop.domain import enums, rules
 from station_desktop.domain.catalogues import Catalogues
-from station_desktop.domain.errors import NotFoundError, StationError, ValidationError
+from station_desktop.domain.errors import NotFoundError
 from station_desktop.store.db import Store
-from station_desktop.store.fields import clean_record
-from station_desktop.store.models import new_id, utc_now
-from station_desktop.services import Service
-from station_desktop.store.reader import json_list
-
-ProgressFn = Callable[[int, int], None]
-CancelFn = Callable[[], bool]
-
-#: Rows written per ``executemany`` between progress reports and cancel checks.
-CHUNK = 500
+from station_desktop.store.models import json_list
 
 #: The visit kind a holiday campaign records (catalogue ``visit_kind``).
 HOLIDAY_VISIT_KIND = "holiday"
@@ -53,12 +42,12 @@ def reading(store: Store) -> Iterator[sqlite3.Connection]:
         yield raw  # type: ignore[misc]
 
 
-def _dicts(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
+def dict_rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def _in(prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
+def in_list(prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
     """``(:p0, :p1, ...)`` and its parameters, for an SQL ``IN`` list."""
     params = {f"{prefix}{i}": v for i, v in enumerate(values)}
     return "(" + ", ".join(f":{k}" for k in params) + ")", params
@@ -68,9 +57,9 @@ def _rows_by_id(store: Store, sql: str, ids: Sequence[str]) -> dict[str, dict[st
     """Rows of ``sql`` (ending in ``IN {marks}`` over the ids) keyed by their ``id``."""
     if not ids:
         return {}
-    marks, params = _in("i", list(ids))
+    marks, params = in_list("i", list(ids))
     with reading(store) as con:
-        return {r["id"]: r for r in _dicts(con.execute(sql.format(marks=marks), params))}
+        return {r["id"]: r for r in dict_rows(con.execute(sql.format(marks=marks), params))}
 
 
 def _iso(d: date | str | None) -> str | None:
@@ -202,7 +191,7 @@ def operator_name(store: Store, operator_id: str | None) -> str:
 def person_brief(store: Store, person_id: str) -> dict[str, Any]:
     """What a visit dialog shows about the person: name, ID tail, phone, last contact."""
     with reading(store) as con:
-        rows = _dicts(con.execute(
+        rows = dict_rows(con.execute(
             "SELECT id, name, id_number, sex, birth_date, phone, categories, key_focus, "
             "last_contact_on, deleted_at FROM person WHERE id = ?", (person_id,)))
     if not rows or rows[0]["deleted_at"] is not None:
@@ -215,7 +204,7 @@ def person_brief(store: Store, person_id: str) -> dict[str, Any]:
 
 def life_event_brief(store: Store, event_id: str) -> dict[str, Any]:
     with reading(store) as con:
-        rows = _dicts(con.execute(
+        rows = dict_rows(con.execute(
             "SELECT id, person_id, kind, event_date, visit_due_on, description, closed_on, "
             "deleted_at FROM life_event WHERE id = ?", (event_id,)))
     if not rows or rows[0]["deleted_at"] is not None:
@@ -234,13 +223,13 @@ WAITING_AID_STATES = (enums.AidState.APPLIED.value, enums.AidState.VILLAGE_REVIE
 def overdue_cases(store: Store, today: date, *, limit: int | None = None
                   ) -> tuple[list[dict[str, Any]], int]:
     """Open dispute cases past their deadline (most overdue first), and how many there are."""
-    marks, params = _in("s", OPEN_CASE_STATES)
+    marks, params = in_list("s", OPEN_CASE_STATES)
     params["today"] = today.isoformat()
     where = (f"c.deleted_at IS NULL AND c.state IN {marks} AND c.deadline < :today")
     with reading(store) as con:
         total = con.execute(f"SELECT count(*) FROM dispute_case c WHERE {where}",
                             params).fetchone()[0]
-        rows = _dicts(con.execute(
+        rows = dict_rows(con.execute(
             "SELECT c.id, c.person_id, c.parties, c.case_type, c.urgency, c.level, c.state, "
             "c.registered_on, c.deadline, c.repeat_petition, p.name AS person_name "
             "FROM dispute_case c LEFT JOIN person p ON p.id = c.person_id "
@@ -253,12 +242,12 @@ def overdue_cases(store: Store, today: date, *, limit: int | None = None
 
 def aid_waiting(store: Store, *, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
     """Aid applications waiting for a review, oldest first, with the level expected next."""
-    marks, params = _in("s", WAITING_AID_STATES)
+    marks, params = in_list("s", WAITING_AID_STATES)
     where = f"a.deleted_at IS NULL AND a.state IN {marks}"
     with reading(store) as con:
         total = con.execute(f"SELECT count(*) FROM aid_application a WHERE {where}",
                             params).fetchone()[0]
-        rows = _dicts(con.execute(
+        rows = dict_rows(con.execute(
             "SELECT a.id, a.person_id, a.aid_type, a.applied_on, a.requested_fen, a.state, "
             "p.name AS person_name FROM aid_application a JOIN person p ON p.id = a.person_id "
             f"WHERE {where} ORDER BY a.applied_on, a.rowid LIMIT :limit",
@@ -283,7 +272,7 @@ def list_campaigns(store: Store, *, today: date | None = None,
         where += " AND c.end_on >= :today"
         params["today"] = today.isoformat()
     with reading(store) as con:
-        rows = _dicts(con.execute(
+        rows = dict_rows(con.execute(
             "SELECT c.id, c.holiday, c.year, c.name, c.start_on, c.end_on, c.planned, "
             "c.criteria, (SELECT count(DISTINCT v.person_id) FROM visit v "
             "  WHERE v.campaign_id = c.id AND v.deleted_at IS NULL) AS visited "
@@ -294,11 +283,21 @@ def list_campaigns(store: Store, *, today: date | None = None,
     return rows
 
 
-def home_data(svc: Service, *, limit: int = 20, fast: bool = True) -> dict[str, Any]:
+class ReadsStation(Protocol):
+    """What :func:`home_data` reads through (a StationReader or the Service)."""
+
+    store: Store
+
+    @property
+    def today(self) -> date: ...
+
+    def catalogues(self) -> Catalogues: ...
+
+
+def home_data(svc: ReadsStation, *, limit: int = 20) -> dict[str, Any]:
     """Everything the 首页/待办 page shows, read on the worker in one go."""
     today = svc.today
-    due = (due_list_sql(svc.store, svc.catalogues(), today, limit=limit) if fast
-           else svc.due_list(limit=limit))
+    due = due_list_sql(svc.store, svc.catalogues(), today, limit=limit)
     cases, cases_total = overdue_cases(svc.store, today, limit=limit)
     aid, aid_total = aid_waiting(svc.store, limit=limit)
     return {
@@ -383,7 +382,7 @@ def due_list_sql(store: Store, cats: Catalogues, today: date, *,
     lim = -1 if limit is None else max(limit, 1)
     days = contact_interval_sql(cats)
     with reading(store) as con:
-        overdue = _dicts(con.execute(
+        overdue = dict_rows(con.execute(
             f"SELECT p.id AS person_id, p.name, p.phone, p.last_contact_on, "
             f"date(coalesce(p.last_contact_on, p.registered_on), '+' || {days} || ' days') "
             f"AS due_on, count(*) OVER () AS total {_LIVE_PERSONS} "
@@ -402,14 +401,14 @@ def due_list_sql(store: Store, cats: Catalogues, today: date, *,
             "SELECT count(*) FROM person p NOT INDEXED WHERE p.deleted_at IS NOT NULL AND EXISTS ("
             " SELECT 1 FROM visit v WHERE v.person_id = p.id AND v.deleted_at IS NULL"
             " AND v.visit_date BETWEEN :a AND :b)", q).fetchone()[0]
-        events = _dicts(con.execute(
+        events = dict_rows(con.execute(
             "SELECT e.id AS event_id, e.person_id, p.name, p.phone, e.kind, e.event_date, "
             "e.visit_due_on FROM life_event e JOIN person p ON p.id = e.person_id "
             "WHERE e.closed_on IS NULL AND e.deleted_at IS NULL AND p.deleted_at IS NULL "
             "ORDER BY e.visit_due_on, p.name"))
         holiday_rows = []
         for w in holidays:
-            h_rows = _dicts(con.execute(
+            h_rows = dict_rows(con.execute(
                 f"SELECT p.id AS person_id, p.name, count(*) OVER () AS total {_LIVE_PERSONS} "
                 f"AND ({_priority_sql(cats)} OR p.birth_date <= :born_by) "
                 "AND NOT EXISTS (SELECT 1 FROM visit v WHERE v.person_id = p.id "
@@ -566,244 +565,14 @@ def next_holiday_window(code: str, today: date, cats: Catalogues) -> rules.Holid
     raise AssertionError("a yearly holiday recurs within two years")  # pragma: no cover
 
 
-# --- holiday campaigns: writing -------------------------------------------------
-
-
-def clean_campaign(values: Mapping[str, Any], cats: Catalogues, today: date) -> dict[str, Any]:
-    """The campaign's fields, validated like every record; its dates may lie ahead."""
-    clean = clean_record("campaign", values, cats,
-                         today=today + timedelta(days=CAMPAIGN_DAYS_AHEAD))
-    if clean["end_on"] < clean["start_on"]:
-        raise ValidationError("end_on", "结束日期不能早于开始日期。")
-    return clean
-
-
-def _meta(con: sqlite3.Connection, key: str) -> str | None:
-    row = con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    return row[0] if row else None
-
-
-def _station_code(con: sqlite3.Connection) -> str:
-    code = _meta(con, "station_code")
-    if code is None:
-        raise StationError("本机还没有设置服务站。", code="not_initialised")
-    return code
-
-
-def _insert_campaign(con: sqlite3.Connection, operator_id: str | None,
-                     clean: Mapping[str, Any], criteria: GroupCriteria, planned: int
-                     ) -> dict[str, Any]:
-    now = utc_now()
-    row = {
-        "id": new_id(), "station_code": _station_code(con), "created_at": now,
-        "updated_at": now, "updated_by": operator_id, "deleted_at": None,
-        "holiday": clean["holiday"], "year": clean["year"], "name": clean["name"],
-        "start_on": clean["start_on"].isoformat(), "end_on": clean["end_on"].isoformat(),
-        "criteria": json.dumps(criteria.to_json(), ensure_ascii=False), "planned": planned,
-    }
-    con.execute(f"INSERT INTO campaign ({', '.join(row)}) "
-                f"VALUES ({', '.join(':' + k for k in row)})", row)
-    return {**row, "criteria": criteria.to_json()}
-
-
-def create_campaign(svc: Service, values: Mapping[str, Any], criteria: GroupCriteria,
-                    *, planned: int | None = None) -> dict[str, Any]:
-    """Create a campaign (只创建活动): ``planned`` defaults to the group's size now.
-
-    Written beside ``Service.create`` because the campaign's criteria and
-    planned count are not form fields and its dates may lie ahead.
-    """
-    cats = svc.catalogues()
-    clean = clean_campaign(values, cats, svc.today)
-    crit = criteria if criteria.age_on else _with_age_on(criteria, clean)
-    with svc.store.raw_write(svc.operator_id) as con:
-        if planned is None:
-            cond, params = criteria_sql(crit, cats, svc.today)
-            planned = con.execute(
-                f"SELECT count(*) FROM person p NOT INDEXED WHERE p.deleted_at IS NULL AND {cond}",
-                params).fetchone()[0]
-        return _insert_campaign(con, svc.operator_id, clean, crit, int(planned or 0))
-
-
-def _with_age_on(crit: GroupCriteria, clean: Mapping[str, Any]) -> GroupCriteria:
-    """Ages in a campaign count on its first day unless the dialog said otherwise."""
-    return GroupCriteria(crit.categories, crit.min_age, crit.key_focus, crit.priority,
-                         crit.match_all, clean["start_on"])
-
-
-@dataclass
-class CampaignRun:
-    """What a campaign recording did."""
-
-    campaign: dict[str, Any]
-    recorded: int = 0
-    already: int = 0  # persons already visited in this campaign (skipped)
-    missing: int = 0  # persons deleted meanwhile (skipped)
-    person_ids: list[str] = field(default_factory=list)
-
-
-def _cancelled() -> StationError:
-    return StationError("已取消，没有记录任何走访。", code="cancelled")
-
-
-def _clean_visit_fields(visit_fields: Mapping[str, Any], campaign_id: str,
-                        operator_id: str | None, cats: Catalogues, today: date
-                        ) -> dict[str, Any]:
-    data = {k: v for k, v in visit_fields.items()
-            if k not in ("person_id", "campaign_id", "life_event_id", "operator_id")}
-    data.setdefault("kind", HOLIDAY_VISIT_KIND)
-    data.setdefault("method", enums.VisitMethod.HOME.value)
-    data.setdefault("visit_date", today)
-    # person_id is checked per person below; a placeholder satisfies the field table here.
-    values = clean_record("visit", {**data, "person_id": "-", "campaign_id": campaign_id,
-                                    "operator_id": operator_id}, cats, today=today)
-    del values["person_id"]
-    values["life_event_id"] = None
-    return values
-
-
-def _record_visits(con: sqlite3.Connection, operator_id: str | None, campaign_id: str,
-                   person_ids: Sequence[str], values: Mapping[str, Any], cats: Catalogues,
-                   progress: ProgressFn | None, cancel: CancelFn | None) -> CampaignRun:
-    campaign = _dicts(con.execute(
-        "SELECT * FROM campaign WHERE id = ? AND deleted_at IS NULL", (campaign_id,)))
-    if not campaign:
-        raise NotFoundError("找不到这个慰问活动，可能已被删除。", code="not_found")
-    run = CampaignRun(campaign=campaign[0])
-    wanted = list(dict.fromkeys(person_ids))
-    done_before = {r[0] for r in con.execute(
-        "SELECT DISTINCT person_id FROM visit WHERE campaign_id = ? AND deleted_at IS NULL",
-        (campaign_id,))}
-    todo = [p for p in wanted if p not in done_before]
-    run.already = len(wanted) - len(todo)
-    station_code = _station_code(con)
-    now = utc_now()
-    day = values["visit_date"].isoformat()
-    kind = values["kind"]
-    total = len(todo)
-    if progress is not None:
-        progress(0, total)
-    for start in range(0, total, CHUNK):
-        if cancel is not None and cancel():
-            raise _cancelled()
-        chunk = todo[start:start + CHUNK]
-        marks, params = _in("p", chunk)
-        live = {r[0] for r in con.execute(
-            f"SELECT id FROM person WHERE deleted_at IS NULL AND id IN {marks}", params)}
-        rows = []
-        for pid in chunk:
-            if pid not in live:
-                run.missing += 1
-                continue
-            rows.append({
-                **{k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()},
-                "id": new_id(), "station_code": station_code, "created_at": now,
-                "updated_at": now, "updated_by": operator_id, "deleted_at": None,
-                "person_id": pid,
-            })
-        if rows:
-            cols = list(rows[0])
-            con.executemany(f"INSERT INTO visit ({', '.join(cols)}) "
-                            f"VALUES ({', '.join(':' + c for c in cols)})", rows)
-            # Keep the person's last contact, as Service does for a single visit.
-            con.executemany(
-                "UPDATE person SET last_contact_on = :day, updated_at = :now, updated_by = :op "
-                "WHERE id = :pid AND (last_contact_on IS NULL OR last_contact_on < :day)",
-                [{"day": day, "now": now, "op": operator_id, "pid": r["person_id"]}
-                 for r in rows])
-            _close_events(con, rows, kind, day, cats, now, operator_id)
-            run.recorded += len(rows)
-            run.person_ids.extend(r["person_id"] for r in rows)
-        if progress is not None:
-            progress(min(start + CHUNK, total), total)
-    if cancel is not None and cancel():
-        raise _cancelled()
-    return run
-
-
-def _close_events(con: sqlite3.Connection, rows: list[dict[str, Any]], kind: str, day: str,
-                  cats: Catalogues, now: str, operator_id: str | None) -> None:
-    """A visit of the kind an open life event calls for answers it (as in Service)."""
-    by_person = {r["person_id"]: r["id"] for r in rows}
-    marks, params = _in("p", list(by_person))
-    events = con.execute(
-        "SELECT id, person_id, kind FROM life_event WHERE closed_on IS NULL "
-        f"AND deleted_at IS NULL AND event_date <= :day AND person_id IN {marks}",
-        {**params, "day": day}).fetchall()
-    for event_id, person_id, event_kind in events:
-        if rules.life_event_visit_kind(event_kind, cats) != kind:
-            continue
-        visit_id = by_person[person_id]
-        con.execute("UPDATE life_event SET closed_on = ?, closed_by_visit_id = ?, "
-                    "updated_at = ?, updated_by = ? WHERE id = ?",
-                    (day, visit_id, now, operator_id, event_id))
-        con.execute("UPDATE visit SET life_event_id = ? WHERE id = ? AND life_event_id IS NULL",
-                    (event_id, visit_id))
-
-
-def record_campaign_visits(
-    store: Store,
-    operator_id: str | None,
-    campaign_id: str,
-    person_ids: Sequence[str],
-    visit_fields: Mapping[str, Any],
-    progress: ProgressFn | None = None,
-    cancel: CancelFn | None = None,
-    *,
-    today: date | None = None,
-    cats: Catalogues | None = None,
-) -> CampaignRun:
-    """Record one visit of the campaign for each person, in ONE transaction.
-
-    ``visit_fields`` are the visit form's values shared by all (method, date,
-    visitor, content, gifts, money ...; kind defaults to 节日慰问). Persons
-    already visited in this campaign are skipped, so a run can be repeated.
-    ``progress(done, total)`` is called after each block of :data:`CHUNK`;
-    when ``cancel()`` turns true the whole run rolls back and
-    ``StationError(code="cancelled")`` is raised.
-    """
-    today = today or date.today()
-    cats = cats or Service(store, operator_id, today=today).catalogues()
-    values = _clean_visit_fields(visit_fields, campaign_id, operator_id, cats, today)
-    with store.raw_write(operator_id) as con:
-        return _record_visits(con, operator_id, campaign_id, person_ids, values, cats,
-                              progress, cancel)
-
-
-def create_and_record(
-    svc: Service,
-    values: Mapping[str, Any],
-    criteria: GroupCriteria,
-    visit_fields: Mapping[str, Any],
-    progress: ProgressFn | None = None,
-    cancel: CancelFn | None = None,
-) -> CampaignRun:
-    """创建并记录: create the campaign and visit its whole group in one transaction.
-
-    Cancelled or failed, nothing is left behind: neither the campaign nor any visit.
-    """
-    cats = svc.catalogues()
-    clean = clean_campaign(values, cats, svc.today)
-    crit = criteria if criteria.age_on else _with_age_on(criteria, clean)
-    cond, params = criteria_sql(crit, cats, svc.today)
-    with svc.store.raw_write(svc.operator_id) as con:
-        ids = [r[0] for r in con.execute(
-            f"SELECT p.id FROM person p NOT INDEXED WHERE p.deleted_at IS NULL AND {cond} "
-            "ORDER BY p.name, p.id", params)]
-        campaign = _insert_campaign(con, svc.operator_id, clean, crit, len(ids))
-        visit_values = _clean_visit_fields(visit_fields, campaign["id"], svc.operator_id, cats,
-                                           svc.today)
-        run = _record_visits(con, svc.operator_id, campaign["id"], ids, visit_values, cats,
-                             progress, cancel)
-    run.campaign = campaign
-    return run
+# --- holiday campaigns: what is left to do -------------------------------------
 
 
 def campaign_remaining_ids(store: Store, campaign_id: str, cats: Catalogues,
                            today: date) -> list[str]:
     """The campaign's group minus the persons already visited in it, ordered by name."""
     with reading(store) as con:
-        rows = _dicts(con.execute(
+        rows = dict_rows(con.execute(
             "SELECT start_on, criteria FROM campaign WHERE id = ? AND deleted_at IS NULL",
             (campaign_id,)))
         if not rows:

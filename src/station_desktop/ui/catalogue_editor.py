@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from station_desktop.domain.catalogues import KIND_LABELS, CatalogueEntry, Catalogues
 from station_desktop.domain.errors import StationError
+from station_desktop.services import catalogues as catalogue_edits
 from station_desktop.store import catalogue_admin as ca
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import show_error
@@ -127,8 +128,8 @@ class EntryDialog(QDialog):
         name, active, data = self.name.text().strip(), self.active.isChecked(), self.values()
 
         def work() -> dict[str, Any]:
-            return ca.save_entry(ctx.store, cats, ctx.service.operator_id, kind, code,
-                                 name=name, active=active, data=data)
+            return catalogue_edits.save_entry(ctx.store, cats, ctx.service.operator_id, kind,
+                                              code, name=name, active=active, data=data)
 
         def done(row: dict[str, Any]) -> None:
             self.saved = row
@@ -170,14 +171,10 @@ class CountyChangesDialog(QDialog):
         self.load()
 
     def load(self) -> Op:
-        store, cats = self.ctx.store, self.ctx.catalogues()
+        store, cats, op = self.ctx.store, self.ctx.catalogues(), self.ctx.service.operator_id
 
         def work() -> tuple[list[ca.CatalogueChange], int]:
-            seen = ca.seen_seq(store)
-            changes = ca.county_changes(store, cats)
-            if changes and changes[0].seq > seen:
-                ca.mark_seen(store, changes[0].seq)
-            return changes, seen
+            return catalogue_edits.look_at_county_changes(store, cats, op)
 
         return Op(self, work).success(lambda r: self._show(*r)).run()
 

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from station_desktop.domain.errors import StationError
+from station_desktop.services import Service, operators
 from station_desktop.store import auth
-from station_desktop.services import Service
 from station_desktop.ui import config as cfg
 from station_desktop.ui.forms import ERROR_STYLE, SaveDialog
 from station_desktop.ui.ops import Op
@@ -132,7 +132,7 @@ class SignInForm(QWidget):
         store, op_id, pin = self.service.store, choice.id, self.pin.text()
         self._busy = True
         self.sign_in_button.setEnabled(False)
-        Op(self, lambda: auth.sign_in(store, op_id, pin)).success(self._ok) \
+        Op(self, lambda: operators.sign_in(store, op_id, pin)).success(self._ok) \
             .failure(self._refused).run()
 
     def _ok(self, operator_id: str) -> None:
@@ -250,4 +250,4 @@ class SetPinDialog(SaveDialog):
             return
         store, actor, target = self.service.store, self.service.operator_id, self.operator_id
         old = self.old_pin.text() if self.old_pin is not None else None
-        self.save_with(lambda: auth.set_pin(store, actor, target, new, old_pin=old))
+        self.save_with(lambda: operators.set_pin(store, actor, target, new, old_pin=old))

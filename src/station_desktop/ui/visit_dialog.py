@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 from station_desktop.domain import enums, rules
 from station_desktop.domain.errors import StationError
 from station_desktop.domain.validate import format_fen
+from station_desktop.services import campaigns
 from station_desktop.store import visits as sv
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import RecordDialog, RecordForm, error_label
@@ -362,7 +363,7 @@ class CampaignDialog(QDialog):
         self.cats = cats = ctx.catalogues()
         today = ctx.today
         self.op: Op | None = None
-        self.last_run: sv.CampaignRun | None = None
+        self.last_run: campaigns.CampaignRun | None = None
         # A campaign is set up before its holiday: its dates may lie ahead.
         self.campaign_form = RecordForm(
             "campaign", cats, today=today + timedelta(days=sv.CAMPAIGN_DAYS_AHEAD),
@@ -580,11 +581,11 @@ class CampaignDialog(QDialog):
         for b in (self.record_button, self.create_button):
             b.setEnabled(False)
         if record:
-            op = Op(self, lambda progress: sv.create_and_record(
-                svc, values, crit, visit_fields, progress, lambda: progress.cancelled))
+            op = Op(self, lambda progress: campaigns.create_and_record(
+                svc, values, crit, visit_fields, progress))
             op.with_progress("正在为每个人记录节日慰问走访…")
         else:
-            op = Op(self, lambda: sv.create_campaign(svc, values, crit))
+            op = Op(self, lambda: campaigns.create_campaign(svc, values, crit))
         self.op = op
         op.success(lambda result: self._done(result, record)).failure(self._failed).run()
 
@@ -594,7 +595,7 @@ class CampaignDialog(QDialog):
         for b in (self.record_button, self.create_button):
             b.setEnabled(True)
         if record:
-            run: sv.CampaignRun = result
+            run: campaigns.CampaignRun = result
             self.last_run = run
             campaign = run.campaign
             text = f"已建立“{campaign['name']}”，为 {run.recorded} 人记录了走访慰问。"
@@ -812,10 +813,8 @@ class CampaignsDialog(QDialog):
 
         def go() -> None:
             values = form.values()
-            today, cats = self.ctx.today, self.cats
-            Op(self, lambda progress: sv.record_campaign_visits(
-                store, svc.operator_id, camp["id"], ids, values, progress,
-                lambda: progress.cancelled, today=today, cats=cats,
+            Op(self, lambda progress: campaigns.record_campaign_visits(
+                svc, camp["id"], ids, values, progress,
             )).with_progress("正在记录节日慰问走访…").success(self._rest_done).failure(
                 self._rest_failed).run()
 
@@ -823,7 +822,7 @@ class CampaignsDialog(QDialog):
         dialog.open()
         return dialog
 
-    def _rest_done(self, run: sv.CampaignRun) -> None:
+    def _rest_done(self, run: campaigns.CampaignRun) -> None:
         self.ctx.data_changed.emit("visit")
         info(self, f"已为 {run.recorded} 人记录走访慰问。")
 

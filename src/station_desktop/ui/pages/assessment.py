@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from station_desktop.domain.errors import NotFoundError
+from station_desktop.services import assessment as assess
 from station_desktop.store import assessment as sa
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import show_error
@@ -103,7 +104,7 @@ class ScoresTable(QTableWidget):
         return {code: s.value() for code, s in self.spins.items()}
 
     def values(self) -> dict[str, dict[str, Any]]:
-        """The self-assessment as :func:`store.assessment.save_self_assessment` takes it."""
+        """The self-assessment as :func:`services.assessment.save_self_assessment` takes it."""
         return {code: {"score": s.value(), "note": self.notes[code].text().strip()
                        if code in self.notes else ""} for code, s in self.spins.items()}
 
@@ -194,8 +195,9 @@ class StarSelfDialog(QDialog):
 
         def work() -> dict[str, Any]:
             svc = ctx.service
-            return sa.save_self_assessment(ctx.store, svc.catalogues(), svc.operator_id,
-                                           svc.station_code, year, sa.STAR, values, submit=submit)
+            return assess.save_self_assessment(ctx.store, svc.catalogues(), svc.operator_id,
+                                               svc.station_code, year, sa.STAR, values,
+                                               submit=submit)
 
         def done(row: dict[str, Any]) -> None:
             assert self.sheet is not None
@@ -275,8 +277,8 @@ class ReviewDialog(QDialog):
 
         def work() -> dict[str, Any]:
             svc = ctx.service
-            return sa.review(ctx.store, svc.catalogues(), svc.operator_id, row_id,
-                             reviewer=reviewer, county_items=scores, note=note)
+            return assess.review(ctx.store, svc.catalogues(), svc.operator_id, row_id,
+                                 reviewer=reviewer, county_items=scores, note=note)
 
         def done(row: dict[str, Any]) -> None:
             self.saved = row

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from station_desktop.services import Service
 from station_desktop.store import ledgers
 from station_desktop.store.ledgers import hours_text
-from station_desktop.services import Service
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import RecordForm, SaveDialog
 from station_desktop.ui.ops import Op
@@ -46,21 +46,14 @@ def hours(value: Any, _rec: Any = None) -> str:
 
 
 def save_hours(svc: Service, activity_id: str, rows: list[dict], minutes: dict[str, int]) -> int:
-    """Bring the activity's hours to ``minutes`` (member id -> minutes; 0 removes). Changes made."""
-    changed = 0
-    for row in rows:
-        new = minutes.get(row["member_id"], row["minutes"])
-        if new == row["minutes"]:
-            continue
-        if row["hours_id"] and new == 0:
-            svc.delete("volunteer_hours", row["hours_id"])
-        elif row["hours_id"]:
-            svc.update("volunteer_hours", row["hours_id"], {"minutes": new})
-        else:
-            svc.create("volunteer_hours", {"activity_id": activity_id,
-                                           "member_id": row["member_id"], "minutes": new})
-        changed += 1
-    return changed
+    """Bring the activity's hours to ``minutes`` (member id -> minutes; 0 removes). Changes made.
+
+    One unit of work for the whole dialog: a member that cannot take the
+    hours (removed meanwhile) leaves every member's hours as they were.
+    """
+    changed = {row["member_id"]: minutes[row["member_id"]] for row in rows
+               if minutes.get(row["member_id"], row["minutes"]) != row["minutes"]}
+    return svc.set_volunteer_hours(activity_id, changed) if changed else 0
 
 
 class HoursDialog(SaveDialog):

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from station_desktop.store import stats
+from station_desktop.services import assessment as assess
+from station_desktop.store import assessment as sa
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.reports import local_time
@@ -102,8 +103,10 @@ class SelfAssessmentBox:
 
         def work() -> dict[str, Any]:
             svc = ctx.service
-            stats.save_self_assessment(ctx.store, svc.operator_id, svc.station_code, year, items)
-            return stats.load_self_assessment(ctx.store, svc.station_code, year)
+            cats = svc.catalogues()
+            assess.save_self_assessment(ctx.store, cats, svc.operator_id, svc.station_code, year,
+                                        sa.WUYOU, items)
+            return sa.load_self_assessment(ctx.store, cats, svc.station_code, year)
 
         def done(assessment: dict[str, Any]) -> None:
             self._show_assessment(assessment)

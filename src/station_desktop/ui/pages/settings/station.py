@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.enums import Role
 from station_desktop.domain.errors import StationError
-from station_desktop.store import stats
+from station_desktop.store import assessment as sa
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import show_error
 from station_desktop.ui.forms import RecordForm
@@ -92,7 +92,8 @@ class StationSection(Section, SelfAssessmentBox):
             code = svc.station_code
             rows = svc.list("station", where={"code": code}, limit=1)
             return (rows[0] if rows else None,
-                    stats.load_self_assessment(ctx.store, code, year), ctx.store.meta("role"))
+                    sa.load_self_assessment(ctx.store, svc.catalogues(), code, year),
+                    ctx.store.meta("role"))
 
         Op(self, load).success(lambda r: self._show(*r)).run()
 
