@@ -12,13 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import text
-
 from station_desktop.domain.progress import Progress
 from station_desktop.services.backups import restore_data_dir
 from station_desktop.services.opening import open_store
 from station_desktop.services.station import Service
 from station_desktop.store import backup as backups
+from station_desktop.store.auth import usable_operator
 from station_desktop.store.db import Store
 
 
@@ -28,18 +27,6 @@ class RestoreResult:
     kept: Path | None  # where the database before the restore was kept
     operator_id: str | None
     store: Store  # the reopened database, swapped into the context on the GUI thread
-
-
-def usable_operator(store: Store, wanted: str | None) -> str | None:
-    """``wanted`` if it is an active operator in ``store``, else the first active admin."""
-    with store.read() as s:
-        if wanted and s.execute(text(
-                "SELECT 1 FROM operator WHERE id = :id AND active = 1 AND deleted_at IS NULL"),
-                {"id": wanted}).first():
-            return wanted
-        return s.execute(text(
-            "SELECT id FROM operator WHERE active = 1 AND deleted_at IS NULL "
-            "ORDER BY is_admin DESC, created_at LIMIT 1")).scalar()
 
 
 def open_backup(source: Path, data_dir: Path,

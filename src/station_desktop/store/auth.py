@@ -195,3 +195,15 @@ def active_operator(s: Any, operator_id: str) -> m.Operator:
         raise NotFoundError("找不到这个操作员，或已被停用。", hint="请选择其他操作员。",
                             code="no_operator")
     return op
+
+
+def usable_operator(store: Store, wanted: str | None) -> str | None:
+    """``wanted`` if it is an active operator in ``store``, else the first active admin."""
+    with store.read() as s:
+        if wanted and s.execute(text(
+                "SELECT 1 FROM operator WHERE id = :id AND active = 1 AND deleted_at IS NULL"),
+                {"id": wanted}).first():
+            return wanted
+        return s.execute(text(
+            "SELECT id FROM operator WHERE active = 1 AND deleted_at IS NULL "
+            "ORDER BY is_admin DESC, created_at LIMIT 1")).scalar()

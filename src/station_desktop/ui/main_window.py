@@ -334,17 +334,6 @@ def apply_font_setting(app: QApplication, config: cfg.Config) -> None:
     load_font(app, size)
 
 
-def pick_operator(service: Service, config: cfg.Config) -> str | None:
-    """The operator of the last session, else the first administrator."""
-    operators = service.list("operator", order_by="created_at")
-    last = config.get(cfg.LAST_OPERATOR)
-    for op in operators:
-        if op["id"] == last and op["active"]:
-            return op["id"]
-    admins = [o for o in operators if o["is_admin"] and o["active"]] or operators
-    return admins[0]["id"] if admins else None
-
-
 def start(data_dir: Path, *, demo: bool = False, quit_when_ready: bool = False) -> int:
     """The GUI from process start: one instance per data dir, open the file, show the window."""
     from station_desktop.ui.recovery import open_or_recover

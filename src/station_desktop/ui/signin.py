@@ -199,8 +199,6 @@ def sign_in_at_start(service: Service, config: cfg.Config,
     Until some operator has a PIN the program opens as before, with the last
     operator (the home page suggests setting a PIN).
     """
-    from station_desktop.ui.main_window import pick_operator
-
     choices = auth.operator_choices(service.store)
     last = config.get(cfg.LAST_OPERATOR) or None
     if any(c.has_pin for c in choices):
@@ -208,7 +206,7 @@ def sign_in_at_start(service: Service, config: cfg.Config,
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
     else:
-        service.operator_id = pick_operator(service, config)
+        service.operator_id = auth.usable_operator(service.store, last)
     if service.operator_id:
         config.set(cfg.LAST_OPERATOR, service.operator_id)
     return True
