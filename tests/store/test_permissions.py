@@ -4,6 +4,7 @@ installation may not do, and writes nothing when it refuses."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from station_desktop.domain.errors import ConflictError
 from station_desktop.services import Service, open_store, operators
@@ -11,7 +12,7 @@ from station_desktop.services import assessment as assess
 from station_desktop.services import catalogues as catalogue_edits
 from station_desktop.services.permissions import PermissionRefused
 from station_desktop.store import assessment as sa
-from tests.conftest import TODAY, VILLAGE_CODE
+from tests.conftest import TODAY, VILLAGE_CODE, make_id
 from tests.operators import admin_of
 from tests.store.test_service import fingerprint
 
@@ -130,3 +131,37 @@ def test_a_deactivated_operator_marks_nothing_seen(svc, store):
     with pytest.raises(PermissionRefused, match="已被停用"):
         catalogue_edits.mark_seen(store, clerk, 5)
     assert fingerprint(store) == before
+
+
+def test_a_village_changes_only_its_own_rows_the_county_may_correct_any(svc, store, county):
+    """A row of another station in a village's file (here written as a merge would) is not
+    the village's to change: edit, delete, restore and workflows refuse, nothing written."""
+    other = "420303100299"
+    theirs = svc.create("person", {"name": "外村人", "id_number": make_id(seq=701),
+                                   "categories": "退役士兵"})
+    with store.write(None) as s:  # as a bundle from the county would have placed it
+        s.execute(text("UPDATE person SET station_code = :c WHERE id = :id"),
+                  {"c": other, "id": theirs["id"]})
+    app = svc.create("aid_application", {"person_id": theirs["id"], "aid_type": "living",
+                                         "cause": "失业", "applied_on": TODAY,
+                                         "requested_fen": "800"})
+    with store.write(None) as s:
+        s.execute(text("UPDATE aid_application SET station_code = :c WHERE id = :id"),
+                  {"c": other, "id": app["id"]})
+    before = fingerprint(store)
+    for attempt in (
+        lambda: svc.update("person", theirs["id"], {"phone": "13900139000"}),
+        lambda: svc.delete("person", theirs["id"]),
+        lambda: svc.review_aid(app["id"], level="village", decision="approve", reviewer="王"),
+    ):
+        with pytest.raises(PermissionRefused, match="属于服务站 420303100299") as refused:
+            attempt()
+        assert refused.value.code == "not_owner"
+    assert fingerprint(store) == before
+    # The county corrects a station's record: allowed.
+    mine = county.create("person", {"name": "县里更正", "id_number": make_id(seq=702),
+                                    "categories": "退役士兵"})
+    with county.store.write(None) as s:
+        s.execute(text("UPDATE person SET station_code = :c WHERE id = :id"),
+                  {"c": VILLAGE_CODE, "id": mine["id"]})
+    assert county.update("person", mine["id"], {"phone": "13900139000"})["phone"] == "13900139000"

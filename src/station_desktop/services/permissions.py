@@ -63,3 +63,20 @@ def require_catalogue_editor(s: Session, operator_id: str | None) -> m.Operator 
     require_county(s, "目录由县服务中心统一维护，本站不能修改。",
                    hint="如需调整，请联系县退役军人服务中心。")
     return acting_operator(s, operator_id, admin=True)
+
+
+def require_owner(s: Session, row: m.Synced) -> None:
+    """A village or town changes only its own rows; the county may correct any station's.
+
+    A row belongs to the station of what it hangs off (DESIGN.md). A station's
+    file can hold rows it does not own, such as the county's catalogue
+    entries; its bundle could never carry a change to them (the county refuses
+    it), so the change is refused here, before it is made.
+    """
+    if installation_role(s) == "county":
+        return
+    own = s.execute(text("SELECT value FROM meta WHERE key = 'station_code'")).scalar()
+    if row.station_code != own:
+        raise PermissionRefused(
+            f"这条记录属于服务站 {row.station_code}，本站（{own}）不能修改。",
+            hint="如需更正，请联系该服务站或县退役军人服务中心。", code="not_owner")

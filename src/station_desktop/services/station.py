@@ -22,7 +22,7 @@ from station_desktop.domain.errors import ConflictError, NotFoundError, Validati
 from station_desktop.domain.idnumber import apply_to_record, parse_id_number
 from station_desktop.domain.validate import parse_station_code
 from station_desktop.services import visit_rules
-from station_desktop.services.permissions import acting_operator
+from station_desktop.services.permissions import acting_operator, require_owner
 from station_desktop.store import models as m
 from station_desktop.store.db import Store
 from station_desktop.store.fields import FIELDS, clean_record
@@ -46,6 +46,12 @@ class Service(StationReader):
         with self.store.write(self.operator_id) as s:
             acting_operator(s, self.operator_id, admin=kind == "operator")
             yield s
+
+    def _own(self, s: Session, kind: str, row_id: str) -> m.Synced:
+        """A live record this installation may change (see ``permissions.require_owner``)."""
+        obj = self._live(s, kind, row_id)
+        require_owner(s, obj)
+        return obj
 
     def _check_refs(self, s: Session, kind: str, data: Mapping[str, Any]) -> None:
         for name, f in FIELDS[kind].items():
@@ -132,7 +138,7 @@ class Service(StationReader):
     def update(self, kind: str, row_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
         values = clean_record(kind, changes, self.catalogues(), today=self.today, partial=True)
         with self._unit(kind) as s:
-            obj = self._live(s, kind, row_id)
+            obj = self._own(s, kind, row_id)
             self._check_refs(s, kind, values)
             values = self._prepare(s, kind, values, obj)
             for key, value in values.items():
@@ -145,7 +151,7 @@ class Service(StationReader):
     def delete(self, kind: str, row_id: str) -> None:
         """Move a record to the recycle bin (a tombstone; it can be restored)."""
         with self._unit(kind) as s:
-            obj = self._live(s, kind, row_id)
+            obj = self._own(s, kind, row_id)
             obj.deleted_at = m.utc_now()
             obj.updated_by = self.operator_id
             s.flush()
@@ -157,6 +163,7 @@ class Service(StationReader):
             obj = s.get(self._model(kind), row_id)
             if obj is None:
                 raise NotFoundError(f"找不到记录 {row_id}。", code="not_found")
+            require_owner(s, obj)
             if obj.deleted_at is None:
                 return row_dict(obj)
             if kind == "person":
@@ -256,7 +263,7 @@ class Service(StationReader):
         if not reviewer.strip():
             raise ValidationError("reviewer", "请填写审核人。")
         with self._unit("aid_application") as s:
-            app = self._live(s, "aid_application", application_id)
+            app = self._own(s, "aid_application", application_id)
             new_state = enums.next_aid_state(enums.AidState(app.state), lvl, dec)  # type: ignore[attr-defined]
             s.add(m.AidReview(
                 station_code=app.station_code, application_id=app.id, level=lvl.value,
@@ -276,7 +283,7 @@ class Service(StationReader):
                               self.catalogues(), today=self.today)
         station_code = self.station_code
         with self._unit("aid_payment") as s:
-            app = self._live(s, "aid_application", application_id)
+            app = self._own(s, "aid_application", application_id)
             if not enums.can_pay(enums.AidState(app.state)):  # type: ignore[attr-defined]
                 raise ValidationError(
                     "state", "这笔帮扶还没有经过县级审批，不能登记发放。",
@@ -297,7 +304,7 @@ class Service(StationReader):
         if not handler.strip():
             raise ValidationError("handler", "请填写经办人。")
         with self._unit("dispute_case") as s:
-            case = self._live(s, "dispute_case", case_id)
+            case = self._own(s, "dispute_case", case_id)
             state = enums.next_case_state(enums.CaseState(case.state), act)  # type: ignore[attr-defined]
             from_level = case.level  # type: ignore[attr-defined]
             to_level = from_level
@@ -333,7 +340,7 @@ class Service(StationReader):
     ) -> dict[str, Any]:
         new = enums.HonourState.from_value_or_label(state)
         with self._unit("honour") as s:
-            h = self._live(s, "honour", honour_id)
+            h = self._own(s, "honour", honour_id)
             allowed = enums.next_honour_states(enums.HonourKind(h.kind), enums.HonourState(h.state))  # type: ignore[attr-defined]
             if new not in allowed:
                 raise ValidationError(
@@ -357,7 +364,7 @@ class Service(StationReader):
             if not isinstance(value, int) or not 0 <= value <= 24 * 60:
                 raise ValidationError("minutes", f"服务时长应在 0 到 1440 分钟之间，现在是 {value}。")
         with self._unit("volunteer_hours") as s:
-            activity = self._live(s, "volunteer_activity", activity_id)
+            activity = self._own(s, "volunteer_activity", activity_id)
             existing = {
                 h.member_id: h for h in s.scalars(select(m.VolunteerHours).where(
                     m.VolunteerHours.activity_id == activity_id,
