@@ -33,3 +33,15 @@ def test_encrypted_backup_restores_on_a_new_pc_with_the_code(station, tmp_path):
     # the new PC keeps the code: its next USB backup needs no new one
     again = json.loads(run(new_pc, "--json", "backup", str(usb / "again.stbak")).stdout)
     assert again["new_recovery_code"] is None
+
+
+def test_a_backup_that_cannot_be_written_is_a_chinese_sentence(station, tmp_path):  # noqa: F811
+    """SQLite's own English ("unable to open database file") and a traceback used to reach
+    the cadre; now it is what to do, exit 1, and no half-written copy is left."""
+    for dest in ("/proc/x.sqlite3", str(tmp_path / "a-file" / "backup.sqlite3")):
+        if dest.startswith(str(tmp_path)):
+            (tmp_path / "a-file").write_text("not a folder")
+        out = run(station, "backup", dest, check=1)
+        assert "Traceback" not in out.stderr and "unable to open" not in out.stderr
+        assert out.stderr.startswith("错误：") and "请检查" in out.stderr, out.stderr
+    assert not list(tmp_path.glob("**/*.part"))

@@ -9,6 +9,7 @@ import hmac
 import json
 import os
 import secrets
+import contextlib
 import sqlite3
 import zlib
 from collections import deque
@@ -49,13 +50,23 @@ def backup_file(src: Path, dest: Path) -> Path:
     tmp = dest.with_name(dest.name + ".part")
     tmp.unlink(missing_ok=True)
     source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
-    target = sqlite3.connect(tmp)
     try:
-        source.backup(target)
-        # A backup is a single self-contained file: no WAL beside it.
-        target.execute("PRAGMA journal_mode = DELETE")
+        target = sqlite3.connect(tmp)
+        try:
+            source.backup(target)
+            # A backup is a single self-contained file: no WAL beside it.
+            target.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            target.close()
+    except sqlite3.OperationalError as exc:
+        # SQLite says "unable to open database file" or "disk is full" in English;
+        # the cadre gets what to do, and no half-written copy is left behind.
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise StorageError(f"无法写入备份文件“{dest}”。",
+                           hint="请检查U盘是否插好、是否已满，所选位置是否可以保存文件，然后重试。",
+                           code="backup_unwritable") from exc
     finally:
-        target.close()
         source.close()
     tmp.replace(dest)
     return dest
