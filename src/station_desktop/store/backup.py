@@ -48,17 +48,23 @@ def backup_file(src: Path, dest: Path) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")
     tmp.unlink(missing_ok=True)
+    # A backup is a single self-contained file: no WAL beside it.
+    _copy_database(src, tmp, journal_mode="DELETE")
+    tmp.replace(dest)
+    return dest
+
+
+def _copy_database(src: Path, dest: Path, *, journal_mode: str) -> None:
+    """SQLite's online backup of ``src`` (opened read-only) into ``dest``, which is
+    left in ``journal_mode``."""
     source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
-    target = sqlite3.connect(tmp)
+    target = sqlite3.connect(dest)
     try:
         source.backup(target)
-        # A backup is a single self-contained file: no WAL beside it.
-        target.execute("PRAGMA journal_mode = DELETE")
+        target.execute(f"PRAGMA journal_mode = {journal_mode}")
     finally:
         target.close()
         source.close()
-    tmp.replace(dest)
-    return dest
 
 
 @dataclass(frozen=True)
@@ -175,14 +181,7 @@ def restore(data_dir: Path, source: Path) -> tuple[BackupSummary, Path | None]:
     if live.exists():
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         kept = backup_file(live, backups_dir(data_dir) / f"before-restore-{stamp}.sqlite3")
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(live)
-    try:
-        src.backup(dst)
-        dst.execute("PRAGMA journal_mode = WAL")
-    finally:
-        dst.close()
-        src.close()
+    _copy_database(source, live, journal_mode="WAL")
     return summary, kept
 
 

@@ -54,7 +54,7 @@ from station_desktop.store.stats import (
     RESOLVED_CASE_STATES,
     of_live_person,
 )
-from station_desktop.store.visits import contact_interval_sql, reading
+from station_desktop.store.visits import contact_interval_sql
 
 #: A station whose newest bundle is older than this many days is stale.
 DEFAULT_STALE_DAYS = 30
@@ -405,7 +405,7 @@ def _stations(con: sqlite3.Connection, own_code: str | None, today: date,
 def station_units(store: Store, today: date, stale_days: int = DEFAULT_STALE_DAYS
                   ) -> dict[str, Unit]:
     """Every station the county knows (code -> Unit with freshness), without figures."""
-    with reading(store) as con:
+    with store.raw_read() as con:
         own = con.execute("SELECT value FROM meta WHERE key = 'station_code'").fetchone()
         return _stations(con, own[0] if own else None, today, stale_days)
 
@@ -477,7 +477,7 @@ def _assemble(con: sqlite3.Connection, period: CountyPeriod, today: date, stale_
 def county_figures(store: Store, cats: Catalogues, period: CountyPeriod, *, today: date,
                    stale_days: int = DEFAULT_STALE_DAYS) -> CountyFigures:
     """Every figure for every station, town and the county, live, in one read transaction."""
-    with reading(store) as con:
+    with store.raw_read() as con:
         stations = _stations(con, _own(con)[0], today, stale_days)
         return _assemble(con, period, today, stale_days, stations,
                          _figure_cells(con, cats, period, period.on >= today))
@@ -512,7 +512,7 @@ def drill_rows(store: Store, cats: Catalogues, period: CountyPeriod, key: str,
     sql = (f"SELECT DISTINCT {d.columns} FROM {d.source} WHERE {where} "
            f"AND substr({d.alias}.station_code, 1, :n) = :scope "
            f"ORDER BY {d.alias}.station_code, {order} LIMIT :lim")
-    with reading(store) as con:
+    with store.raw_read() as con:
         cur = con.execute(sql, params)
         names = [c[0] for c in cur.description]
         rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
@@ -580,7 +580,7 @@ def visits_by_month(store: Store, period: CountyPeriod, scope: str = "",
                     months: int = 12) -> list[tuple[str, int]]:
     """("YYYY-MM", visits) for the ``months`` months up to the period's day (the chart)."""
     keys = month_keys(period.on, months)
-    with reading(store) as con:
+    with store.raw_read() as con:
         got = dict(con.execute(
             "SELECT substr(v.visit_date, 1, 7), count(*) FROM visit v "
             "WHERE v.deleted_at IS NULL AND v.visit_date BETWEEN :a AND :on "

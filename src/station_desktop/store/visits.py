@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -33,15 +32,6 @@ CAMPAIGN_DAYS_AHEAD = 400
 # --- reading helpers ----------------------------------------------------------
 
 
-@contextmanager
-def reading(store: Store) -> Iterator[sqlite3.Connection]:
-    """The plain sqlite3 connection of a read transaction (fast raw SQL, dict-free rows)."""
-    with store.read() as session:
-        raw = session.connection().connection.dbapi_connection
-        assert raw is not None
-        yield raw  # type: ignore[misc]
-
-
 def dict_rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
@@ -58,7 +48,7 @@ def _rows_by_id(store: Store, sql: str, ids: Sequence[str]) -> dict[str, dict[st
     if not ids:
         return {}
     marks, params = in_list("i", list(ids))
-    with reading(store) as con:
+    with store.raw_read() as con:
         return {r["id"]: r for r in dict_rows(con.execute(sql.format(marks=marks), params))}
 
 
@@ -149,7 +139,7 @@ def visit_ids(store: Store, flt: VisitFilter, *, sort: str = "visit_date",
     where, params = _visit_where(flt)
     direction = "DESC" if desc else "ASC"
     order = VISIT_SORT.get(sort, VISIT_SORT["visit_date"])
-    with reading(store) as con:
+    with store.raw_read() as con:
         return [r[0] for r in con.execute(
             f"SELECT v.id {_visits_from(sort == 'name')} AND {where} "
             f"ORDER BY {order} {direction}, v.rowid {direction}", params)]
@@ -158,7 +148,7 @@ def visit_ids(store: Store, flt: VisitFilter, *, sort: str = "visit_date",
 def visit_summary(store: Store, flt: VisitFilter) -> dict[str, int]:
     """Number of visits, persons reached and money given under ``flt``."""
     where, params = _visit_where(flt)
-    with reading(store) as con:
+    with store.raw_read() as con:
         n, persons, money = con.execute(
             "SELECT count(*), count(DISTINCT v.person_id), coalesce(sum(v.money_fen), 0) "
             f"{_visits_from(False)} AND {where}", params).fetchone()
@@ -175,7 +165,7 @@ def visit_rows(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
 
 def operator_choices(store: Store) -> list[tuple[str, str]]:
     """``(id, name)`` of this station's operators, for the 走访人 filter."""
-    with reading(store) as con:
+    with store.raw_read() as con:
         return [(r[0], r[1]) for r in con.execute(
             "SELECT id, name FROM operator WHERE deleted_at IS NULL ORDER BY created_at")]
 
@@ -183,33 +173,37 @@ def operator_choices(store: Store) -> list[tuple[str, str]]:
 def operator_name(store: Store, operator_id: str | None) -> str:
     if not operator_id:
         return ""
-    with reading(store) as con:
+    with store.raw_read() as con:
         row = con.execute("SELECT name FROM operator WHERE id = ?", (operator_id,)).fetchone()
     return row[0] if row else ""
 
 
+def _live_row(store: Store, sql: str, row_id: str, missing: NotFoundError) -> dict[str, Any]:
+    """The one row of ``sql`` (which selects ``deleted_at`` by ``id = ?``); ``missing``
+    is raised when there is none or it is in the recycle bin."""
+    with store.raw_read() as con:
+        rows = dict_rows(con.execute(sql, (row_id,)))
+    if not rows or rows[0]["deleted_at"] is not None:
+        raise missing
+    return rows[0]
+
+
 def person_brief(store: Store, person_id: str) -> dict[str, Any]:
     """What a visit dialog shows about the person: name, ID tail, phone, last contact."""
-    with reading(store) as con:
-        rows = dict_rows(con.execute(
-            "SELECT id, name, id_number, sex, birth_date, phone, categories, key_focus, "
-            "last_contact_on, deleted_at FROM person WHERE id = ?", (person_id,)))
-    if not rows or rows[0]["deleted_at"] is not None:
-        raise NotFoundError(f"找不到人员（{person_id}），可能已被删除。",
-                            hint="可在“设置→回收站”中查看和恢复。", code="not_found")
-    row = rows[0]
+    row = _live_row(store, (
+        "SELECT id, name, id_number, sex, birth_date, phone, categories, key_focus, "
+        "last_contact_on, deleted_at FROM person WHERE id = ?"), person_id,
+        NotFoundError(f"找不到人员（{person_id}），可能已被删除。",
+                      hint="可在“设置→回收站”中查看和恢复。", code="not_found"))
     row["categories"] = json_list(row["categories"])
     return row
 
 
 def life_event_brief(store: Store, event_id: str) -> dict[str, Any]:
-    with reading(store) as con:
-        rows = dict_rows(con.execute(
-            "SELECT id, person_id, kind, event_date, visit_due_on, description, closed_on, "
-            "deleted_at FROM life_event WHERE id = ?", (event_id,)))
-    if not rows or rows[0]["deleted_at"] is not None:
-        raise NotFoundError("找不到这条重大变故记录，可能已被删除。", code="not_found")
-    return rows[0]
+    return _live_row(store, (
+        "SELECT id, person_id, kind, event_date, visit_due_on, description, closed_on, "
+        "deleted_at FROM life_event WHERE id = ?"), event_id,
+        NotFoundError("找不到这条重大变故记录，可能已被删除。", code="not_found"))
 
 
 # --- the home page ------------------------------------------------------------
@@ -226,7 +220,7 @@ def overdue_cases(store: Store, today: date, *, limit: int | None = None
     marks, params = in_list("s", OPEN_CASE_STATES)
     params["today"] = today.isoformat()
     where = (f"c.deleted_at IS NULL AND c.state IN {marks} AND c.deadline < :today")
-    with reading(store) as con:
+    with store.raw_read() as con:
         total = con.execute(f"SELECT count(*) FROM dispute_case c WHERE {where}",
                             params).fetchone()[0]
         rows = dict_rows(con.execute(
@@ -244,7 +238,7 @@ def aid_waiting(store: Store, *, limit: int | None = None) -> tuple[list[dict[st
     """Aid applications waiting for a review, oldest first, with the level expected next."""
     marks, params = in_list("s", WAITING_AID_STATES)
     where = f"a.deleted_at IS NULL AND a.state IN {marks}"
-    with reading(store) as con:
+    with store.raw_read() as con:
         total = con.execute(f"SELECT count(*) FROM aid_application a WHERE {where}",
                             params).fetchone()[0]
         rows = dict_rows(con.execute(
@@ -271,7 +265,7 @@ def list_campaigns(store: Store, *, today: date | None = None,
         assert today is not None
         where += " AND c.end_on >= :today"
         params["today"] = today.isoformat()
-    with reading(store) as con:
+    with store.raw_read() as con:
         rows = dict_rows(con.execute(
             "SELECT c.id, c.holiday, c.year, c.name, c.start_on, c.end_on, c.planned, "
             "c.criteria, (SELECT count(DISTINCT v.person_id) FROM visit v "
@@ -381,7 +375,7 @@ def due_list_sql(store: Store, cats: Catalogues, today: date, *,
     age_cut = today - relativedelta(years=int(rules._setting(cats, "age_priority")))
     lim = -1 if limit is None else max(limit, 1)
     days = contact_interval_sql(cats)
-    with reading(store) as con:
+    with store.raw_read() as con:
         overdue = dict_rows(con.execute(
             f"SELECT p.id AS person_id, p.name, p.phone, p.last_contact_on, "
             f"date(coalesce(p.last_contact_on, p.registered_on), '+' || {days} || ' days') "
@@ -540,7 +534,7 @@ def criteria_sql(crit: GroupCriteria, cats: Catalogues, on: date) -> tuple[str, 
 def count_matching(store: Store, crit: GroupCriteria, cats: Catalogues, on: date) -> int:
     """How many live persons the group holds (the campaign dialog's live count)."""
     cond, params = criteria_sql(crit, cats, on)
-    with reading(store) as con:
+    with store.raw_read() as con:
         return int(con.execute(
             f"SELECT count(*) FROM person p NOT INDEXED WHERE p.deleted_at IS NULL AND {cond}",
             params).fetchone()[0])
@@ -550,7 +544,7 @@ def matching_person_ids(store: Store, crit: GroupCriteria, cats: Catalogues, on:
                         ) -> list[str]:
     """The group's live persons, ordered by name."""
     cond, params = criteria_sql(crit, cats, on)
-    with reading(store) as con:
+    with store.raw_read() as con:
         return [r[0] for r in con.execute(
             f"SELECT p.id FROM person p NOT INDEXED WHERE p.deleted_at IS NULL AND {cond} "
             "ORDER BY p.name, p.id", params)]
@@ -571,7 +565,7 @@ def next_holiday_window(code: str, today: date, cats: Catalogues) -> rules.Holid
 def campaign_remaining_ids(store: Store, campaign_id: str, cats: Catalogues,
                            today: date) -> list[str]:
     """The campaign's group minus the persons already visited in it, ordered by name."""
-    with reading(store) as con:
+    with store.raw_read() as con:
         rows = dict_rows(con.execute(
             "SELECT start_on, criteria FROM campaign WHERE id = ? AND deleted_at IS NULL",
             (campaign_id,)))
