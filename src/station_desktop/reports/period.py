@@ -248,12 +248,15 @@ def _esc(s: str) -> str:
 class _Doc:
     """Story building with the report's styles."""
 
-    def __init__(self) -> None:
+    def __init__(self, title: str, subtitle: str, *, landscape: bool = False) -> None:
         self.st: Styles = styles()
         self.num = ParagraphStyle("num", parent=self.st.cell, alignment=TA_RIGHT)
         self.story: list[Flowable] = []
-        self.width = frame_width(False)
+        self.width = frame_width(landscape)
         self._heading: list[Flowable] = []  # kept with the first block of its section
+        self.para(title, self.st.title)
+        self.para(subtitle, ParagraphStyle("subtitle", parent=self.st.body, alignment=TA_CENTER,
+                                           spaceAfter=1.5 * mm))
 
     def _flush(self) -> list[Flowable]:
         pending, self._heading = self._heading, []
@@ -498,11 +501,7 @@ def print_report(
     step(3)
 
     station_name = svc.store.meta("station_name") or ""
-    d = _Doc()
-    d.para(TITLE, d.st.title)
-    d.para(f"{station_name}　　统计期间：{cn_date(start)}至{cn_date(end)}",
-           ParagraphStyle("subtitle", parent=d.st.body, alignment=TA_CENTER,
-                          spaceAfter=1.5 * mm))
+    d = _Doc(TITLE, f"{station_name}　　统计期间：{cn_date(start)}至{cn_date(end)}")
     d.para("说明：人员按期末在册统计；删除到回收站的人员及其记录不计入。各项数字与程序"
            "“统计报表”页面同一期间的数字一致。", d.st.small)
     _overview(d, report)
