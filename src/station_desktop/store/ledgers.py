@@ -47,6 +47,13 @@ def _ids(store: Store, sql: str, params: Mapping[str, Any]) -> list[str]:
         return list(s.execute(text(sql), dict(params)).scalars())
 
 
+def _equal(sql: str, **filters: Any) -> tuple[str, dict[str, Any]]:
+    """``sql`` narrowed by ``t.<column> = <value>`` for each filter given (a blank one
+    does not filter), and the parameters that go with it."""
+    given = {column: value for column, value in filters.items() if value}
+    return sql + "".join(f" AND t.{c} = :{c}" for c in given), given
+
+
 def _rows_by_id(store: Store, sql: str, ids: Sequence[str]) -> dict[str, Row]:
     """Rows of ``sql`` (which must filter ``t.id IN :ids``) keyed by id."""
     if not ids:
@@ -84,21 +91,12 @@ def aid_ids(store: Store, *, year: int | None = None, state: str | None = None,
             aid_type: str | None = None, person_id: str | None = None,
             sort: str | None = "applied_on", desc: bool = True) -> list[str]:
     """Live aid applications matching the filters, sorted."""
-    sql = ("SELECT t.id FROM aid_application t JOIN person p ON p.id = t.person_id "
-           "WHERE t.deleted_at IS NULL")
-    params: dict[str, Any] = {}
+    sql, params = _equal("SELECT t.id FROM aid_application t JOIN person p "
+                         "ON p.id = t.person_id WHERE t.deleted_at IS NULL",
+                         state=state, aid_type=aid_type, person_id=person_id)
     if year is not None:
         sql += " AND t.applied_on BETWEEN :start AND :end"
         params |= {"start": f"{year:04d}-01-01", "end": f"{year:04d}-12-31"}
-    if state:
-        sql += " AND t.state = :state"
-        params["state"] = state
-    if aid_type:
-        sql += " AND t.aid_type = :aid_type"
-        params["aid_type"] = aid_type
-    if person_id:
-        sql += " AND t.person_id = :person_id"
-        params["person_id"] = person_id
     return _ids(store, sql + _order(sort, desc, AID_SORT, "applied_on"), params)
 
 
@@ -199,14 +197,8 @@ def case_ids(store: Store, *, today: date, state: str | None = None, level: str 
              overdue_only: bool = False, open_only: bool = False,
              sort: str | None = "registered_on", desc: bool = True) -> list[str]:
     """Live cases matching the filters. Overdue: still open and past its deadline."""
-    sql = "SELECT t.id FROM dispute_case t WHERE t.deleted_at IS NULL"
-    params: dict[str, Any] = {}
-    if state:
-        sql += " AND t.state = :state"
-        params["state"] = state
-    if level:
-        sql += " AND t.level = :level"
-        params["level"] = level
+    sql, params = _equal("SELECT t.id FROM dispute_case t WHERE t.deleted_at IS NULL",
+                         state=state, level=level)
     if overdue_only or open_only:
         sql += f" AND t.state IN {_OPEN_SQL}"
     if overdue_only:
@@ -279,15 +271,8 @@ HONOUR_SORT = {
 
 def honour_ids(store: Store, *, kind: str | None = None, state: str | None = None,
                sort: str | None = "applied_on", desc: bool = True) -> list[str]:
-    sql = ("SELECT t.id FROM honour t JOIN person p ON p.id = t.person_id "
-           "WHERE t.deleted_at IS NULL")
-    params: dict[str, Any] = {}
-    if kind:
-        sql += " AND t.kind = :kind"
-        params["kind"] = kind
-    if state:
-        sql += " AND t.state = :state"
-        params["state"] = state
+    sql, params = _equal("SELECT t.id FROM honour t JOIN person p ON p.id = t.person_id "
+                         "WHERE t.deleted_at IS NULL", kind=kind, state=state)
     return _ids(store, sql + _order(sort, desc, HONOUR_SORT, "applied_on"), params)
 
 
@@ -362,9 +347,14 @@ MEMBER_SORT = {
 
 def member_ids(store: Store, team_id: str, *, sort: str | None = "joined_on",
                desc: bool = False) -> list[str]:
-    return _ids(store, "SELECT t.id FROM volunteer_member t WHERE t.deleted_at IS NULL "
-                "AND t.team_id = :team" + _order(sort, desc, MEMBER_SORT, "joined_on"),
-                {"team": team_id})
+    return _team_ids(store, "volunteer_member", team_id,
+                     _order(sort, desc, MEMBER_SORT, "joined_on"))
+
+
+def _team_ids(store: Store, table: str, team_id: str, order_by: str) -> list[str]:
+    """Live rows of ``table`` (members or activities) that belong to the team."""
+    return _ids(store, f"SELECT t.id FROM {table} t WHERE t.deleted_at IS NULL "
+                "AND t.team_id = :team" + order_by, {"team": team_id})
 
 
 def member_rows(store: Store, ids: Sequence[str]) -> dict[str, Row]:
@@ -385,9 +375,8 @@ ACTIVITY_SORT = {
 
 def activity_ids(store: Store, team_id: str, *, sort: str | None = "held_on",
                  desc: bool = True) -> list[str]:
-    return _ids(store, "SELECT t.id FROM volunteer_activity t WHERE t.deleted_at IS NULL "
-                "AND t.team_id = :team" + _order(sort, desc, ACTIVITY_SORT, "held_on"),
-                {"team": team_id})
+    return _team_ids(store, "volunteer_activity", team_id,
+                     _order(sort, desc, ACTIVITY_SORT, "held_on"))
 
 
 def activity_rows(store: Store, ids: Sequence[str]) -> dict[str, Row]:
