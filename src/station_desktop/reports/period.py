@@ -34,7 +34,6 @@ from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from station_desktop.domain.catalogues import Catalogues
-from station_desktop.domain.enums import Level
 from station_desktop.domain.errors import ValidationError
 from station_desktop.domain.progress import Progress
 from station_desktop.domain.validate import format_fen
@@ -234,13 +233,6 @@ def percent(part: int, whole: int) -> str:
     return f"{part / whole * 100:.1f}%" if whole else "—"
 
 
-def _level_name(code: str) -> str:
-    try:
-        return Level(code).label + "级"
-    except ValueError:
-        return code
-
-
 def _esc(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -410,11 +402,9 @@ def _aid(d: _Doc, r: stats.PeriodReport, cats: Catalogues) -> None:
 def _cases(d: _Doc, r: stats.PeriodReport) -> None:
     d.heading("五、矛盾纠纷排查化解")
     c = r.cases
-    rows = [(_level_name(lv), c.resolved.get(lv, 0), c.still_open.get(lv, 0),
-             c.open_all.get(lv, 0)) for lv in stats.LEVELS]
     d.table(
         ["层级", "本期登记·已化解", "本期登记·未办结", "目前全部未办结"],
-        rows if c.opened or c.open_all_total else [], [1.2, 1, 1, 1],
+        c.by_level(), [1.2, 1, 1, 1],
         empty="没有矛盾纠纷记录。",
         total=(TOTAL, c.resolved_total, c.still_open_total, c.open_all_total),
         note="“已化解”按化解所在层级统计（小事不出村，大事不出镇）；“未办结”按案件目前所在"
@@ -425,15 +415,8 @@ def _cases(d: _Doc, r: stats.PeriodReport) -> None:
 
 def _honours(d: _Doc, r: stats.PeriodReport) -> None:
     d.heading("六、荣誉褒扬")
-    h = r.honours
-    d.table(["事项", "数量"], [
-        ("光荣牌：已申请、未悬挂", h.plaques_not_hung),
-        ("喜报：待领取", h.notices_to_collect),
-        ("喜报：待送达", h.notices_to_deliver),
-        ("喜报：超过期限仍未送达", h.notices_overdue),
-        ("本期悬挂光荣牌", h.plaques_hung_in_period),
-        ("本期送达喜报", h.notices_delivered_in_period),
-    ], [3, 1], empty="", note="待办事项按打印时的状态统计；“本期”两项按统计期间统计。")
+    d.table(["事项", "数量"], r.honours.rows(), [3, 1], empty="",
+            note="待办事项按打印时的状态统计；“本期”两项按统计期间统计。")
 
 
 def _volunteers(d: _Doc, r: stats.PeriodReport) -> None:

@@ -29,6 +29,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from station_desktop.domain import rules
+from station_desktop.domain.enums import Level
 from station_desktop.domain.errors import ValidationError
 from station_desktop.store.db import Store
 
@@ -230,6 +231,14 @@ class CaseSummary:
     def open_all_total(self) -> int:
         return sum(self.open_all.values())
 
+    def by_level(self) -> list[tuple[str, int, int, int]]:
+        """The table of the report page and the paper report: (层级, settled there,
+        held there now, every open case there) per level; none without any case."""
+        if not (self.opened or self.open_all_total):
+            return []
+        return [(Level(lv).label + "级", self.resolved.get(lv, 0), self.still_open.get(lv, 0),
+                 self.open_all.get(lv, 0)) for lv in LEVELS]
+
 
 def case_summary(s: Session, start: date, end: date, today: date) -> CaseSummary:
     resolved_in = ", ".join(f"'{x}'" for x in RESOLVED_CASE_STATES)
@@ -273,6 +282,17 @@ class HonourSummary:
     @property
     def notices_not_delivered(self) -> int:
         return self.notices_to_collect + self.notices_to_deliver
+
+    def rows(self) -> list[tuple[str, int]]:
+        """The table of the report page and the paper report: (事项, 数量)."""
+        return [
+            ("光荣牌：已申请、未悬挂", self.plaques_not_hung),
+            ("喜报：待领取", self.notices_to_collect),
+            ("喜报：待送达", self.notices_to_deliver),
+            ("喜报：超过期限仍未送达", self.notices_overdue),
+            ("本期悬挂光荣牌", self.plaques_hung_in_period),
+            ("本期送达喜报", self.notices_delivered_in_period),
+        ]
 
 
 def honour_summary(s: Session, start: date, end: date, today: date) -> HonourSummary:
