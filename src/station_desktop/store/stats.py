@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from station_desktop.domain import rules
 from station_desktop.domain.enums import Level
-from station_desktop.domain.errors import ValidationError
+from station_desktop.domain.validate import refuse_end_before_start
 from station_desktop.store.db import Store
 
 #: Case states that mean the matter is settled, and those still being handled.
@@ -376,8 +376,7 @@ class PeriodReport:
 
 def period_report(store: Store, start: date, end: date, *, today: date) -> PeriodReport:
     """Every figure of the report page for ``start``..``end``, in one read transaction."""
-    if end < start:
-        raise ValidationError("end", "结束日期不能早于开始日期。")
+    refuse_end_before_start(start, end, "end")
     with store.read() as s:
         contacted, persons = contact_coverage(s, start, end)
         return PeriodReport(
