@@ -158,8 +158,6 @@ def several_stations(store: Store) -> bool:
 def by_station(store: Store, start: date, end: date) -> list[StationRow]:
     """The period's main figures per station code (see the module docstring for what counts)."""
     p = {"a": start.isoformat(), "b": end.isoformat()}
-    resolved = ", ".join(f"'{x}'" for x in stats.RESOLVED_CASE_STATES)
-    open_in = ", ".join(f"'{x}'" for x in stats.OPEN_CASE_STATES)
     queries: dict[tuple[str, ...], str] = {
         ("persons",): "SELECT station_code, count(*) FROM person "
                       "WHERE deleted_at IS NULL AND registered_on <= :b GROUP BY 1",
@@ -182,12 +180,12 @@ def by_station(store: Store, start: date, end: date) -> list[StationRow]:
             "WHERE pay.deleted_at IS NULL AND a.deleted_at IS NULL "
             f"AND pay.paid_on BETWEEN :a AND :b AND pay.person_id {_DEAD_PERSON} GROUP BY 1",
         ("cases_opened", "cases_resolved", "cases_still_open"):
-            f"SELECT c.station_code, count(*), sum(c.state IN ({resolved})), "
-            f"sum(c.state NOT IN ({resolved})) FROM dispute_case c "
+            f"SELECT c.station_code, count(*), sum(c.state IN {stats.RESOLVED_IN}), "
+            f"sum(c.state NOT IN {stats.RESOLVED_IN}) FROM dispute_case c "
             "WHERE c.deleted_at IS NULL AND c.registered_on BETWEEN :a AND :b GROUP BY 1",
         ("cases_open_all",):
             "SELECT c.station_code, count(*) FROM dispute_case c WHERE c.deleted_at IS NULL "
-            f"AND c.state IN ({open_in}) AND c.registered_on <= :b GROUP BY 1",
+            f"AND c.state IN {stats.OPEN_IN} AND c.registered_on <= :b GROUP BY 1",
         ("honours_outstanding",):
             "SELECT h.station_code, sum((h.kind = 'plaque' AND h.state = 'applied') "
             "OR (h.kind = 'notice' AND h.state IN ('to_collect', 'to_deliver'))) "

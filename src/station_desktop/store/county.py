@@ -50,8 +50,8 @@ from station_desktop.domain.errors import ValidationError
 from station_desktop.store.db import Store
 from station_desktop.store.stats import (
     LEVELS,
-    OPEN_CASE_STATES,
-    RESOLVED_CASE_STATES,
+    OPEN_IN,
+    RESOLVED_IN,
     of_live_person,
 )
 from station_desktop.store.visits import contact_interval_sql
@@ -119,14 +119,12 @@ def recent_quarters(today: date, n: int = 8) -> list[tuple[int, int]]:
 
 # --- the figures -------------------------------------------------------------------
 
-_OPEN = "(" + ", ".join(f"'{s}'" for s in OPEN_CASE_STATES) + ")"
-_DONE = "(" + ", ".join(f"'{s}'" for s in RESOLVED_CASE_STATES) + ")"
 _LIVE = "t.deleted_at IS NULL AND " + of_live_person("t.person_id")
 # The first day (ISO, on or after the quarter / year start) the person was contacted.
 _FIRST_CONTACT = ("(SELECT v.visit_date FROM visit v WHERE v.person_id = p.id "
                   "AND v.deleted_at IS NULL AND v.visit_date >= :{start} "
                   "ORDER BY v.visit_date LIMIT 1)")
-_CASE_LEAVE = f"CASE WHEN t.state IN {_OPEN} THEN NULL ELSE coalesce(t.closed_on, '') END"
+_CASE_LEAVE = f"CASE WHEN t.state IN {OPEN_IN} THEN NULL ELSE coalesce(t.closed_on, '') END"
 _HONOUR_LEAVE = "CASE WHEN t.state IN ({}) THEN NULL ELSE coalesce(t.done_on, '') END"
 
 # Columns each drill-down list shows, by the table counted (``pn`` is the person).
@@ -220,7 +218,7 @@ def _figure_defs(cats: Catalogues) -> list[FigureDef]:
                   "max(t.registered_on, date(t.deadline, '+1 day'))", _CASE_COLS,
                   leave=_CASE_LEAVE),
         FigureDef("resolved", "本年办结（按化解层级）", "dispute_case t",
-                  f"t.deleted_at IS NULL AND t.state IN {_DONE} AND t.closed_on >= :ya",
+                  f"t.deleted_at IS NULL AND t.state IN {RESOLVED_IN} AND t.closed_on >= :ya",
                   "t.closed_on", _CASE_COLS, split="coalesce(t.resolved_level, t.level)"),
         FigureDef("aid_applied", "本年帮扶申请", f"aid_application t {with_name}",
                   f"{_LIVE} AND t.applied_on >= :ya", "t.applied_on", _AID_COLS,

@@ -9,7 +9,7 @@ the capture triggers and commits or rolls back as a whole. Reads use
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -147,6 +147,12 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def sql_in(values: Iterable[str]) -> str:
+    """``('a', 'b')`` for an SQL ``IN`` over the program's own constants (state codes),
+    never over anything a user typed."""
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 def quick_check(path: Path) -> None:

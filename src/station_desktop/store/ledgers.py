@@ -17,16 +17,10 @@ from typing import Any
 from sqlalchemy import bindparam, text
 
 from station_desktop.domain import enums
-from station_desktop.store.db import Store
+from station_desktop.store.db import Store, sql_in
+from station_desktop.store.stats import OPEN_IN
 
 Row = dict[str, Any]
-
-OPEN_CASE_STATES = (
-    enums.CaseState.REGISTERED.value,
-    enums.CaseState.MEDIATING.value,
-    enums.CaseState.ESCALATED.value,
-)
-_OPEN_SQL = "(" + ", ".join(f"'{v}'" for v in OPEN_CASE_STATES) + ")"
 
 
 def hours_text(minutes: int | None) -> str:
@@ -144,7 +138,7 @@ def aid_totals(store: Store, year: int) -> Row:
                                           "paid_fen": 0})["paid_fen"] = paid
         waiting = s.execute(text(
             "SELECT count(*) FROM aid_application WHERE deleted_at IS NULL "
-            "AND state IN ('applied', 'village_reviewed', 'town_reviewed')")).scalar() or 0
+            f"AND state IN {sql_in(enums.WAITING_AID_STATES)}")).scalar() or 0
     rows = sorted(by_type.values(), key=lambda r: (-r["count"], r["aid_type"]))
     return {
         "year": year,
@@ -200,7 +194,7 @@ def case_ids(store: Store, *, today: date, state: str | None = None, level: str 
     sql, params = _equal("SELECT t.id FROM dispute_case t WHERE t.deleted_at IS NULL",
                          state=state, level=level)
     if overdue_only or open_only:
-        sql += f" AND t.state IN {_OPEN_SQL}"
+        sql += f" AND t.state IN {OPEN_IN}"
     if overdue_only:
         sql += " AND t.deadline < :today"
         params["today"] = today.isoformat()
@@ -219,7 +213,7 @@ def case_rows(store: Store, ids: Sequence[str]) -> dict[str, Row]:
 
 def is_case_overdue(row: Mapping[str, Any], today: date) -> bool:
     deadline = row.get("deadline")
-    if deadline is None or row.get("state") not in OPEN_CASE_STATES:
+    if deadline is None or row.get("state") not in enums.OPEN_CASE_STATES:
         return False
     return str(deadline) < today.isoformat()
 
@@ -242,7 +236,7 @@ def case_counts(store: Store, today: date) -> Row:
             "coalesce(sum(repeat_petition), 0), "
             "coalesce(sum(level != 'village'), 0) "
             "FROM dispute_case WHERE deleted_at IS NULL "
-            f"AND state IN {_OPEN_SQL}"),
+            f"AND state IN {OPEN_IN}"),
             {"today": today.isoformat()}).one()
         year = s.execute(text(
             "SELECT count(*), coalesce(sum(state IN ('closed', 'revisited') "

@@ -29,13 +29,15 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from station_desktop.domain import rules
-from station_desktop.domain.enums import Level
+from station_desktop.domain.enums import OPEN_CASE_STATES, Level
 from station_desktop.domain.validate import refuse_end_before_start
-from station_desktop.store.db import Store
+from station_desktop.store.db import Store, sql_in
 
-#: Case states that mean the matter is settled, and those still being handled.
+#: Case states that mean the matter is settled; the open ones are enums.OPEN_CASE_STATES.
 RESOLVED_CASE_STATES = ("closed", "revisited")
-OPEN_CASE_STATES = ("registered", "mediating", "escalated")
+#: Both as SQL ``IN`` operands.
+RESOLVED_IN = sql_in(RESOLVED_CASE_STATES)
+OPEN_IN = sql_in(OPEN_CASE_STATES)
 LEVELS = ("village", "town", "county")
 
 #: Period choices on the report page.
@@ -241,11 +243,9 @@ class CaseSummary:
 
 
 def case_summary(s: Session, start: date, end: date, today: date) -> CaseSummary:
-    resolved_in = ", ".join(f"'{x}'" for x in RESOLVED_CASE_STATES)
-    open_in = ", ".join(f"'{x}'" for x in OPEN_CASE_STATES)
     rows = s.execute(text(
-        f"SELECT c.state IN ({resolved_in}) AS done, "
-        f"CASE WHEN c.state IN ({resolved_in}) THEN coalesce(c.resolved_level, c.level) "
+        f"SELECT c.state IN {RESOLVED_IN} AS done, "
+        f"CASE WHEN c.state IN {RESOLVED_IN} THEN coalesce(c.resolved_level, c.level) "
         "ELSE c.level END AS lvl, count(*), sum(c.repeat_petition) "
         "FROM dispute_case c WHERE c.deleted_at IS NULL "
         "AND c.registered_on BETWEEN :a AND :b GROUP BY done, lvl"), _p(start, end)).all()
@@ -258,7 +258,7 @@ def case_summary(s: Session, start: date, end: date, today: date) -> CaseSummary
         repeats += int(rep or 0)
     open_rows = s.execute(text(
         "SELECT c.level, count(*), sum(c.deadline < :t) FROM dispute_case c "
-        f"WHERE c.deleted_at IS NULL AND c.state IN ({open_in}) AND c.registered_on <= :b "
+        f"WHERE c.deleted_at IS NULL AND c.state IN {OPEN_IN} AND c.registered_on <= :b "
         "GROUP BY c.level"), _p(start, end, t=today.isoformat())).all()
     return CaseSummary(
         opened=opened, repeat_petitions=repeats, resolved=resolved, still_open=still_open,

@@ -208,27 +208,30 @@ def life_event_brief(store: Store, event_id: str) -> dict[str, Any]:
 
 # --- the home page ------------------------------------------------------------
 
-OPEN_CASE_STATES = tuple(s.value for s in enums.CaseState
-                         if s not in (enums.CaseState.CLOSED, enums.CaseState.REVISITED))
-WAITING_AID_STATES = (enums.AidState.APPLIED.value, enums.AidState.VILLAGE_REVIEWED.value,
-                      enums.AidState.TOWN_REVIEWED.value)
+def _first_rows(store: Store, table: str, select: str, where: str, order_by: str,
+                params: dict[str, Any], limit: int | None) -> tuple[list[dict[str, Any]], int]:
+    """The first ``limit`` rows (all when None) of ``select`` over ``where``, and how many
+    rows of ``table`` match ``where`` in all (the home page shows "n more")."""
+    with store.raw_read() as con:
+        total = con.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[0]
+        rows = dict_rows(con.execute(
+            f"{select} WHERE {where} ORDER BY {order_by} LIMIT :limit",
+            {**params, "limit": -1 if limit is None else limit}))
+    return rows, total
 
 
 def overdue_cases(store: Store, today: date, *, limit: int | None = None
                   ) -> tuple[list[dict[str, Any]], int]:
     """Open dispute cases past their deadline (most overdue first), and how many there are."""
-    marks, params = in_list("s", OPEN_CASE_STATES)
+    marks, params = in_list("s", enums.OPEN_CASE_STATES)
     params["today"] = today.isoformat()
-    where = (f"c.deleted_at IS NULL AND c.state IN {marks} AND c.deadline < :today")
-    with store.raw_read() as con:
-        total = con.execute(f"SELECT count(*) FROM dispute_case c WHERE {where}",
-                            params).fetchone()[0]
-        rows = dict_rows(con.execute(
+    rows, total = _first_rows(
+        store, "dispute_case c", (
             "SELECT c.id, c.person_id, c.parties, c.case_type, c.urgency, c.level, c.state, "
             "c.registered_on, c.deadline, c.repeat_petition, p.name AS person_name "
-            "FROM dispute_case c LEFT JOIN person p ON p.id = c.person_id "
-            f"WHERE {where} ORDER BY c.deadline, c.registered_on LIMIT :limit",
-            {**params, "limit": -1 if limit is None else limit}))
+            "FROM dispute_case c LEFT JOIN person p ON p.id = c.person_id"),
+        f"c.deleted_at IS NULL AND c.state IN {marks} AND c.deadline < :today",
+        "c.deadline, c.registered_on", params, limit)
     for r in rows:
         r["overdue_days"] = (today - date.fromisoformat(r["deadline"])).days
     return rows, total
@@ -236,16 +239,12 @@ def overdue_cases(store: Store, today: date, *, limit: int | None = None
 
 def aid_waiting(store: Store, *, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
     """Aid applications waiting for a review, oldest first, with the level expected next."""
-    marks, params = in_list("s", WAITING_AID_STATES)
-    where = f"a.deleted_at IS NULL AND a.state IN {marks}"
-    with store.raw_read() as con:
-        total = con.execute(f"SELECT count(*) FROM aid_application a WHERE {where}",
-                            params).fetchone()[0]
-        rows = dict_rows(con.execute(
+    marks, params = in_list("s", enums.WAITING_AID_STATES)
+    rows, total = _first_rows(
+        store, "aid_application a", (
             "SELECT a.id, a.person_id, a.aid_type, a.applied_on, a.requested_fen, a.state, "
-            "p.name AS person_name FROM aid_application a JOIN person p ON p.id = a.person_id "
-            f"WHERE {where} ORDER BY a.applied_on, a.rowid LIMIT :limit",
-            {**params, "limit": -1 if limit is None else limit}))
+            "p.name AS person_name FROM aid_application a JOIN person p ON p.id = a.person_id"),
+        f"a.deleted_at IS NULL AND a.state IN {marks}", "a.applied_on, a.rowid", params, limit)
     for r in rows:
         level = enums.expected_review_level(enums.AidState(r["state"]))
         r["waiting_for"] = f"等待{level.label}级审核" if level else ""
