@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, text
 
 from station_desktop.domain import enums
+from station_desktop.store.auth import operator_name  # noqa: F401 - re-exported
 from station_desktop.store.db import Store, sql_in
 from station_desktop.store.stats import OPEN_IN
 
@@ -55,14 +56,6 @@ def _rows_by_id(store: Store, sql: str, ids: Sequence[str]) -> dict[str, Row]:
     stmt = text(sql).bindparams(bindparam("ids", expanding=True))
     with store.read() as s:
         return {r["id"]: dict(r) for r in s.execute(stmt, {"ids": list(ids)}).mappings()}
-
-
-def operator_name(store: Store, operator_id: str | None) -> str:
-    if not operator_id:
-        return ""
-    with store.read() as s:
-        return s.execute(text("SELECT name FROM operator WHERE id = :id"),
-                         {"id": operator_id}).scalar() or ""
 
 
 # --- aid (帮扶援助) ------------------------------------------------------------

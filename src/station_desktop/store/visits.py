@@ -19,6 +19,7 @@ from dateutil.relativedelta import relativedelta
 from station_desktop.domain import enums, rules
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import NotFoundError
+from station_desktop.store.auth import operator_name  # noqa: F401 - re-exported
 from station_desktop.store.db import Store
 from station_desktop.store.models import json_list
 
@@ -168,14 +169,6 @@ def operator_choices(store: Store) -> list[tuple[str, str]]:
     with store.raw_read() as con:
         return [(r[0], r[1]) for r in con.execute(
             "SELECT id, name FROM operator WHERE deleted_at IS NULL ORDER BY created_at")]
-
-
-def operator_name(store: Store, operator_id: str | None) -> str:
-    if not operator_id:
-        return ""
-    with store.raw_read() as con:
-        row = con.execute("SELECT name FROM operator WHERE id = ?", (operator_id,)).fetchone()
-    return row[0] if row else ""
 
 
 def _live_row(store: Store, sql: str, row_id: str, missing: NotFoundError) -> dict[str, Any]:
