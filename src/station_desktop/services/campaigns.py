@@ -25,6 +25,7 @@ from station_desktop.domain.progress import Progress, check, tick
 from station_desktop.domain.validate import refuse_end_before_start
 from station_desktop.services.station import Service
 from station_desktop.services.visit_rules import WrittenVisit, visits_written
+from station_desktop.store.db import dict_rows, in_list
 from station_desktop.store.fields import clean_record
 from station_desktop.store.models import new_id, utc_now
 from station_desktop.store.visits import (
@@ -32,8 +33,6 @@ from station_desktop.store.visits import (
     HOLIDAY_VISIT_KIND,
     GroupCriteria,
     criteria_sql,
-    dict_rows,
-    in_list,
 )
 
 #: Rows written per ``executemany`` between progress reports and cancel checks.

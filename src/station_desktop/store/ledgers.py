@@ -14,11 +14,11 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 
 from station_desktop.domain import enums
 from station_desktop.store.auth import operator_name  # noqa: F401 - re-exported
-from station_desktop.store.db import Store, sql_in
+from station_desktop.store.db import Store, rows_by_id, sql_in
 from station_desktop.store.stats import OPEN_IN
 
 Row = dict[str, Any]
@@ -47,15 +47,6 @@ def _equal(sql: str, **filters: Any) -> tuple[str, dict[str, Any]]:
     does not filter), and the parameters that go with it."""
     given = {column: value for column, value in filters.items() if value}
     return sql + "".join(f" AND t.{c} = :{c}" for c in given), given
-
-
-def _rows_by_id(store: Store, sql: str, ids: Sequence[str]) -> dict[str, Row]:
-    """Rows of ``sql`` (which must filter ``t.id IN :ids``) keyed by id."""
-    if not ids:
-        return {}
-    stmt = text(sql).bindparams(bindparam("ids", expanding=True))
-    with store.read() as s:
-        return {r["id"]: dict(r) for r in s.execute(stmt, {"ids": list(ids)}).mappings()}
 
 
 # --- aid (帮扶援助) ------------------------------------------------------------
@@ -88,13 +79,13 @@ def aid_ids(store: Store, *, year: int | None = None, state: str | None = None,
 
 
 def aid_rows(store: Store, ids: Sequence[str]) -> dict[str, Row]:
-    return _rows_by_id(store, (
+    return rows_by_id(store, (
         "SELECT t.id, t.person_id, p.name AS person_name, t.aid_type, t.fund, t.hardship_kind, "
         "t.hardship_state, t.cause, t.measures, t.helper, t.applied_on, t.requested_fen, "
         "t.approved_fen, t.state, "
         "(SELECT coalesce(sum(amount_fen), 0) FROM aid_payment y "
         " WHERE y.application_id = t.id AND y.deleted_at IS NULL) AS paid_fen "
-        "FROM aid_application t JOIN person p ON p.id = t.person_id WHERE t.id IN :ids"), ids)
+        "FROM aid_application t JOIN person p ON p.id = t.person_id WHERE t.id IN {marks}"), ids)
 
 
 def aid_years(store: Store) -> list[int]:
@@ -195,13 +186,13 @@ def case_ids(store: Store, *, today: date, state: str | None = None, level: str 
 
 
 def case_rows(store: Store, ids: Sequence[str]) -> dict[str, Row]:
-    return _rows_by_id(store, (
+    return rows_by_id(store, (
         "SELECT t.id, t.person_id, p.name AS person_name, t.parties, t.registrar, t.channel, "
         "t.case_type, t.urgency, t.registered_on, t.deadline, t.content, t.repeat_petition, "
         "t.level, t.state, t.outcome, t.resolved_level, t.closed_on, t.satisfaction, "
         "(SELECT count(*) FROM case_step c WHERE c.case_id = t.id AND c.deleted_at IS NULL) "
         " AS steps FROM dispute_case t LEFT JOIN person p ON p.id = t.person_id "
-        "WHERE t.id IN :ids"), ids)
+        "WHERE t.id IN {marks}"), ids)
 
 
 def is_case_overdue(row: Mapping[str, Any], today: date) -> bool:
@@ -264,11 +255,11 @@ def honour_ids(store: Store, *, kind: str | None = None, state: str | None = Non
 
 
 def honour_rows(store: Store, ids: Sequence[str]) -> dict[str, Row]:
-    return _rows_by_id(store, (
+    return rows_by_id(store, (
         "SELECT t.id, t.person_id, p.name AS person_name, t.kind, t.title, t.award_unit, "
         "t.award_type, t.awarded_on, t.state, t.applied_on, t.done_on, t.deadline, t.address, "
         "t.recipient, t.deliverer, t.feedback "
-        "FROM honour t JOIN person p ON p.id = t.person_id WHERE t.id IN :ids"), ids)
+        "FROM honour t JOIN person p ON p.id = t.person_id WHERE t.id IN {marks}"), ids)
 
 
 def honour_counts(store: Store) -> Row:
@@ -314,12 +305,12 @@ def team_ids(store: Store, *, sort: str | None = "name", desc: bool = False) -> 
 
 
 def team_rows(store: Store, ids: Sequence[str]) -> dict[str, Row]:
-    return _rows_by_id(store, (
+    return rows_by_id(store, (
         "SELECT t.id, t.name, t.organisation, t.leader, t.founded_on, t.note, "
         f"{TEAM_SORT['members']} AS members, {TEAM_SORT['minutes']} AS minutes, "
         "(SELECT count(*) FROM volunteer_activity a WHERE a.team_id = t.id "
         " AND a.deleted_at IS NULL) AS activities "
-        "FROM volunteer_team t WHERE t.id IN :ids"), ids)
+        "FROM volunteer_team t WHERE t.id IN {marks}"), ids)
 
 
 MEMBER_SORT = {
@@ -345,10 +336,10 @@ def _team_ids(store: Store, table: str, team_id: str, order_by: str) -> list[str
 
 
 def member_rows(store: Store, ids: Sequence[str]) -> dict[str, Row]:
-    return _rows_by_id(store, (
+    return rows_by_id(store, (
         "SELECT t.id, t.team_id, t.person_id, t.name, t.phone, t.joined_on, t.left_on, "
         f"{MEMBER_SORT['minutes']} AS minutes, {MEMBER_SORT['activities']} AS activities "
-        "FROM volunteer_member t WHERE t.id IN :ids"), ids)
+        "FROM volunteer_member t WHERE t.id IN {marks}"), ids)
 
 
 ACTIVITY_SORT = {
@@ -367,11 +358,11 @@ def activity_ids(store: Store, team_id: str, *, sort: str | None = "held_on",
 
 
 def activity_rows(store: Store, ids: Sequence[str]) -> dict[str, Row]:
-    return _rows_by_id(store, (
+    return rows_by_id(store, (
         "SELECT t.id, t.team_id, t.title, t.held_on, t.place, t.description, "
         f"{ACTIVITY_SORT['participants']} AS participants, "
         f"{ACTIVITY_SORT['minutes']} AS minutes "
-        "FROM volunteer_activity t WHERE t.id IN :ids"), ids)
+        "FROM volunteer_activity t WHERE t.id IN {marks}"), ids)
 
 
 def activity_hours(store: Store, activity_id: str) -> list[Row]:

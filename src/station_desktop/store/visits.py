@@ -8,7 +8,6 @@ its visits is a unit of work in :mod:`station_desktop.services.campaigns`.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +19,7 @@ from station_desktop.domain import enums, rules
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import NotFoundError
 from station_desktop.store.auth import operator_name  # noqa: F401 - re-exported
-from station_desktop.store.db import Store
+from station_desktop.store.db import Store, dict_rows, in_list, rows_by_id
 from station_desktop.store.models import json_list
 
 #: The visit kind a holiday campaign records (catalogue ``visit_kind``).
@@ -31,26 +30,6 @@ CAMPAIGN_DAYS_AHEAD = 400
 
 
 # --- reading helpers ----------------------------------------------------------
-
-
-def dict_rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-
-def in_list(prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
-    """``(:p0, :p1, ...)`` and its parameters, for an SQL ``IN`` list."""
-    params = {f"{prefix}{i}": v for i, v in enumerate(values)}
-    return "(" + ", ".join(f":{k}" for k in params) + ")", params
-
-
-def _rows_by_id(store: Store, sql: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Rows of ``sql`` (ending in ``IN {marks}`` over the ids) keyed by their ``id``."""
-    if not ids:
-        return {}
-    marks, params = in_list("i", list(ids))
-    with store.raw_read() as con:
-        return {r["id"]: r for r in dict_rows(con.execute(sql.format(marks=marks), params))}
 
 
 def _iso(d: date | str | None) -> str | None:
@@ -158,7 +137,7 @@ def visit_summary(store: Store, flt: VisitFilter) -> dict[str, int]:
 
 def visit_rows(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """The visit list's rows for ``ids`` (one block), keyed by id."""
-    return _rows_by_id(store, (
+    return rows_by_id(store, (
         "SELECT v.id, v.person_id, v.visit_date, v.kind, v.method, v.visitor, v.content, "
         "v.needs, v.gifts, v.money_fen, v.campaign_id, v.life_event_id, p.name "
         "FROM visit v JOIN person p ON p.id = v.person_id WHERE v.id IN {marks}"), ids)
@@ -576,7 +555,7 @@ def campaign_remaining_ids(store: Store, campaign_id: str, cats: Catalogues,
 
 def person_rows(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Short person rows (name, sex, birth, categories, phone, last contact) by id."""
-    rows = _rows_by_id(store, (
+    rows = rows_by_id(store, (
         "SELECT id, name, sex, birth_date, phone, categories, key_focus, last_contact_on "
         "FROM person WHERE id IN {marks}"), ids)
     for r in rows.values():
