@@ -47,7 +47,7 @@ from typing import Any
 from station_desktop.domain import rules
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import ValidationError
-from station_desktop.store.db import Store
+from station_desktop.store.db import Store, dict_rows
 from station_desktop.store.stats import (
     LEVELS,
     OPEN_IN,
@@ -511,9 +511,7 @@ def drill_rows(store: Store, cats: Catalogues, period: CountyPeriod, key: str,
            f"AND substr({d.alias}.station_code, 1, :n) = :scope "
            f"ORDER BY {d.alias}.station_code, {order} LIMIT :lim")
     with store.raw_read() as con:
-        cur = con.execute(sql, params)
-        names = [c[0] for c in cur.description]
-        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        rows = dict_rows(con.execute(sql, params))
     for r in rows:
         if isinstance(r.get("categories"), str):
             r["categories"] = json.loads(r["categories"])
