@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from station_desktop.cli.common import EXIT_OK, EXIT_REFUSED, emit, operator_if_station, station
+from station_desktop.cli.common import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    emit,
+    opened_station,
+    operator_if_station,
+)
 from station_desktop.domain.errors import StationError
 
 
@@ -16,7 +22,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from station_desktop.store.backup import SEALED_SUFFIX
 
     dest = Path(args.file)
-    with station(args) as (store, _svc):
+    with opened_station(args) as (store, _svc):
         if dest.is_dir() or dest.suffix == SEALED_SUFFIX:  # encrypted, for a USB stick
             made = usb_backup(store, dest)
             summary = made.summary

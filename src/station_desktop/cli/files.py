@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from station_desktop.cli.common import EXIT_OK, emit, resolve_person, station
+from station_desktop.cli.common import EXIT_OK, emit, opened_station, resolve_person
 
 
 def _print_done(args: argparse.Namespace, result: dict[str, Any]) -> int:
@@ -22,7 +22,7 @@ def cmd_print(args: argparse.Namespace) -> int:
 
     if args.print_command == "form":
         return _print_done(args, forms.print_form(args.kind, Path(args.out)))
-    with station(args) as (store, svc):
+    with opened_station(args) as (store, svc):
         match args.print_command:
             case "person":
                 result = booklet.print_person(svc, resolve_person(svc, args.id), Path(args.out))
@@ -43,7 +43,7 @@ def cmd_print(args: argparse.Namespace) -> int:
 def cmd_import_xlsx(args: argparse.Namespace) -> int:
     from station_desktop.services.roster_import import import_roster
 
-    with station(args) as (store, svc):
+    with opened_station(args) as (store, svc):
         report = import_roster(svc, Path(args.file), sheet=args.sheet, dry_run=args.dry_run)
     emit(args, report.to_dict(), lambda: print("\n".join(report.lines())))
     return EXIT_OK
@@ -52,7 +52,7 @@ def cmd_import_xlsx(args: argparse.Namespace) -> int:
 def cmd_export_xlsx(args: argparse.Namespace) -> int:
     from station_desktop.reports.xlsx_export import export_kind
 
-    with station(args) as (store, svc):
+    with opened_station(args) as (store, svc):
         result = export_kind(svc, args.kind, Path(args.out))
     emit(args, result, lambda: print(f"已导出 {result['rows']} 行到 {result['file']}。"))
     return EXIT_OK

@@ -8,9 +8,9 @@ from station_desktop import __version__
 from station_desktop.cli.common import (
     EXIT_OK,
     emit,
+    opened_station,
     operator_if_station,
     resolve_person,
-    station,
 )
 from station_desktop.domain.errors import StationError
 
@@ -24,7 +24,7 @@ def cmd_version(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    with station(args, new=True) as (store, svc):
+    with opened_station(args, new=True) as (store, svc):
         from station_desktop.sync.keys import ensure_keys
 
         result = svc.init_station(
@@ -57,7 +57,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from station_desktop.services.search_index import search
 
-    with station(args) as (store, _svc):
+    with opened_station(args) as (store, _svc):
         hits = search(store, args.query, limit=args.limit)
     data = [h.__dict__ for h in hits]
 
@@ -72,7 +72,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_person_show(args: argparse.Namespace) -> int:
-    with station(args) as (store, svc):
+    with opened_station(args) as (store, svc):
         data = svc.person_file(resolve_person(svc, args.id))
         cats = svc.catalogues()
     p = data["person"]
@@ -104,14 +104,14 @@ def cmd_person_add(args: argparse.Namespace) -> int:
             raise StationError(f"参数“{item}”应写成 字段=值，例如 name=张三。", code="usage")
         key, value = item.split("=", 1)
         fields[key.strip()] = value
-    with station(args) as (store, svc):
+    with opened_station(args) as (store, svc):
         person = svc.create("person", fields)
     emit(args, person, lambda: print(f"已建档：{person['name']}（{person['id']}）"))
     return EXIT_OK
 
 
 def cmd_due(args: argparse.Namespace) -> int:
-    with station(args) as (store, svc):
+    with opened_station(args) as (store, svc):
         due = svc.due_list(limit=args.limit)
 
     def human() -> None:
@@ -135,7 +135,7 @@ def cmd_due(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from station_desktop.services.check import check_store
 
-    with station(args) as (store, _svc):
+    with opened_station(args) as (store, _svc):
         report = check_store(store, repair=args.repair)
 
     def human() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from station_desktop.domain.errors import StationError
 
-from station_desktop.cli.common import emit, resolve_person, station
+from station_desktop.cli.common import emit, opened_station, resolve_person
 
 Add = Callable[..., argparse.ArgumentParser]
 
@@ -35,7 +35,7 @@ def _confirm(args: argparse.Namespace, question: str) -> None:
 def cmd_keys_show(args: argparse.Namespace) -> int:
     from station_desktop.sync.enrol import data_keys, me, peers
 
-    with station(args) as (store, _svc):
+    with opened_station(args) as (store, _svc):
         mine = me(store, data_keys(store)).as_dict()
         known = peers(store)
     data = {"me": mine, "peers": known}
@@ -54,7 +54,7 @@ def cmd_keys_show(args: argparse.Namespace) -> int:
 def cmd_enroll_request(args: argparse.Namespace) -> int:
     from station_desktop.sync.enrol import data_keys, request
 
-    with station(args) as (store, _svc):
+    with opened_station(args) as (store, _svc):
         path = request(store, Path(args.out))
         fp = data_keys(store).fingerprint
     emit(args, {"file": str(path), "fingerprint": fp}, lambda: print(
@@ -71,7 +71,7 @@ def cmd_enroll_accept(args: argparse.Namespace) -> int:
     if not args.json:
         print(f"登记申请：{party.name}（{party.code}）\n密钥指纹：{party.fingerprint}")
     _confirm(args, "请与该服务站电话核对指纹，一致吗")
-    with station(args) as (store, svc):
+    with opened_station(args) as (store, svc):
         out = Path(args.out) if args.out else Path(args.file).parent
         station, path = accept(store, data, out, operator_id=svc.operator_id)
     emit(args, {"station": station.as_dict(), "file": str(path)},
@@ -82,7 +82,7 @@ def cmd_enroll_accept(args: argparse.Namespace) -> int:
 def cmd_enroll_apply(args: argparse.Namespace) -> int:
     from station_desktop.services.sync.enrolment import apply
 
-    with station(args) as (store, svc):
+    with opened_station(args) as (store, svc):
         county = apply(store, Path(args.file).read_bytes(), operator_id=svc.operator_id)
     emit(args, county.as_dict(), lambda: print(
         f"登记完成：上级为 {county.name}（{county.code}），其密钥指纹 {county.fingerprint}。"
@@ -93,7 +93,7 @@ def cmd_enroll_apply(args: argparse.Namespace) -> int:
 def cmd_enroll_revoke(args: argparse.Namespace) -> int:
     from station_desktop.services.sync.enrolment import revoke
 
-    with station(args) as (store, svc):
+    with opened_station(args) as (store, svc):
         revoke(store, args.code, operator_id=svc.operator_id)
     emit(args, {"revoked": args.code}, lambda: print(
         f"已注销服务站 {args.code} 的密钥。它的数据包将被拒收，直到用新密钥重新登记。"))
@@ -104,7 +104,7 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
     from station_desktop.services.sync.export import export_bundle
     from station_desktop.sync.peers import county_peer
 
-    with station(args) as (store, svc):
+    with opened_station(args) as (store, svc):
         to = args.to
         if to is None:
             county = county_peer(store)
@@ -124,7 +124,7 @@ def cmd_bundle_verify(args: argparse.Namespace) -> int:
     from station_desktop.services.sync.imports import import_bundle
     from station_desktop.sync.verify import find_bundles
 
-    with station(args) as (store, _svc):
+    with opened_station(args) as (store, _svc):
         # A trial import: every check, then the merge itself, rolled back.
         rows = [import_bundle(store, path, trial=True) for path in find_bundles(map(Path, args.files))]
 
@@ -146,7 +146,7 @@ def cmd_bundle_import(args: argparse.Namespace) -> int:
     from station_desktop.sync.peers import gap_messages
     from station_desktop.sync.report import result_line
 
-    with station(args) as (store, svc):
+    with opened_station(args) as (store, svc):
         results = import_many(store, map(Path, args.files), operator_id=svc.operator_id)
         gaps = gap_messages(store)
     if not results:
@@ -165,7 +165,7 @@ def cmd_bundle_import(args: argparse.Namespace) -> int:
 def cmd_bundle_relay(args: argparse.Namespace) -> int:
     from station_desktop.services.sync.relay import relay
 
-    with station(args) as (store, svc):
+    with opened_station(args) as (store, svc):
         results = relay(store, [Path(f) for f in args.files], Path(args.out),
                         operator_id=svc.operator_id)
     labels = {"relayed": "已转交", "skipped": "跳过", "refused": "拒绝"}
@@ -185,7 +185,7 @@ def cmd_bundle_relay(args: argparse.Namespace) -> int:
 def cmd_conflicts(args: argparse.Namespace) -> int:
     from station_desktop.sync.review import conflicts
 
-    with station(args) as (store, _svc):
+    with opened_station(args) as (store, _svc):
         items = conflicts(store, open_only=not args.all)
 
     def human() -> None:
@@ -206,7 +206,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     if args.action == "edit" and args.value is None:
         # Without a value, "edit" would empty the field and say it was handled.
         args.usage_error("edit 需要用 --value 给出新值，例如：resolve 3 edit --value 13800138000")
-    with station(args) as (store, svc):
+    with opened_station(args) as (store, svc):
         resolve(store, args.id, args.action, args.value, operator_id=svc.operator_id)
     emit(args, {"resolved": args.id}, lambda: print(f"冲突 #{args.id} 已处理。"))
     return 0
@@ -215,7 +215,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 def cmd_transfer(args: argparse.Namespace) -> int:
     from station_desktop.services.sync.review import transfer_person
 
-    with station(args) as (store, svc):
+    with opened_station(args) as (store, svc):
         moved = transfer_person(store, resolve_person(svc, args.person), args.to,
                                 operator_id=svc.operator_id)
     emit(args, moved, lambda: print(
@@ -228,7 +228,7 @@ def cmd_stations(args: argparse.Namespace) -> int:
     from station_desktop.domain.validate import local_time
     from station_desktop.sync.review import stations_overview
 
-    with station(args) as (store, _svc):
+    with opened_station(args) as (store, _svc):
         rows = stations_overview(store)
 
     def human() -> None:
