@@ -15,6 +15,7 @@ from station_desktop.domain.validate import (
     parse_date,
     parse_station_code,
     parse_yuan,
+    refuse_end_before_start,
 )
 
 # --- phones -----------------------------------------------------------------
@@ -277,3 +278,17 @@ def test_format_fen(fen: int, text: str) -> None:
     assert format_fen(fen) == text
     if fen >= 0:
         assert parse_yuan(text) == fen
+
+
+# --- spans --------------------------------------------------------------------
+
+
+def test_a_span_may_not_end_before_it_starts():
+    refuse_end_before_start(date(2026, 1, 1), date(2026, 1, 1))  # one day is a span
+    refuse_end_before_start(None, date(2026, 1, 1))  # nothing to compare yet
+    with pytest.raises(ValidationError) as err:
+        refuse_end_before_start(date(2026, 2, 1), date(2026, 1, 31))
+    assert err.value.field == "end_on" and "不能早于开始日期" in err.value.message
+    with pytest.raises(ValidationError) as err:
+        refuse_end_before_start(date(2026, 2, 1), date(2026, 1, 31), "end")
+    assert err.value.field == "end"

@@ -114,7 +114,7 @@ def test_create_and_record_visits_exactly_the_group(svc: Service, group: dict) -
     for pid in expected:
         assert svc.get("person", pid)["last_contact_on"] == TODAY
     # The bulk path is captured like any write, attributed to the operator.
-    with sv.reading(svc.store) as con:
+    with svc.store.raw_read() as con:
         logged = con.execute(
             "SELECT count(*) FROM change_log WHERE table_name = 'visit' AND op = 'I' "
             "AND operator_id = ?", (svc.operator_id,)).fetchone()[0]

@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from station_desktop.cli.common import EXIT_OK, EXIT_REFUSED, emit, open_station, operator_if_station
+from station_desktop.cli.common import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    emit,
+    opened_station,
+    operator_if_station,
+)
 from station_desktop.domain.errors import StationError
 
 
@@ -16,15 +22,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from station_desktop.store.backup import SEALED_SUFFIX
 
     dest = Path(args.file)
-    store, _svc = open_station(args)
-    try:
+    with opened_station(args) as (store, _svc):
         if dest.is_dir() or dest.suffix == SEALED_SUFFIX:  # encrypted, for a USB stick
             made = usb_backup(store, dest)
             summary = made.summary
         else:
             made, summary = None, backup(store, dest)
-    finally:
-        store.close()
 
     def human() -> None:
         c = summary.counts

@@ -1,8 +1,9 @@
 """What every command shares: the data dir, output, opening the station, who acts, refusals.
 
-A command opens its station with :func:`open_station`, which refuses a data
-dir that holds no station (a mistyped ``--data-dir`` must not become an
-empty station) and decides who is acting. Once any operator has a PIN, a
+A command opens its station with :func:`opened_station` (over
+:func:`open_station`), which refuses a data dir that holds no station (a
+mistyped ``--data-dir`` must not become an empty station) and decides who
+is acting. Once any operator has a PIN, a
 command that changes the records or carries personal data out in bulk
 (:func:`needs_operator`) needs the operator and the PIN, as the GUI does:
 ``--operator NAME`` and a PIN prompt on a terminal, or the environment
@@ -18,7 +19,8 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -143,6 +145,18 @@ def open_station(args: argparse.Namespace, *, new: bool = False) -> tuple[Store,
     except BaseException:
         store.close()
         raise
+
+
+@contextmanager
+def opened_station(
+    args: argparse.Namespace, *, new: bool = False
+) -> Iterator[tuple[Store, Service]]:
+    """:func:`open_station` for a ``with`` block; the store is closed when it ends."""
+    store, svc = open_station(args, new=new)
+    try:
+        yield store, svc
+    finally:
+        store.close()
 
 
 def operator_if_station(args: argparse.Namespace) -> str | None:

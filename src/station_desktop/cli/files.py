@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from station_desktop.cli.common import EXIT_OK, emit, open_station, resolve_person
+from station_desktop.cli.common import EXIT_OK, emit, opened_station, resolve_person
 
 
 def _print_done(args: argparse.Namespace, result: dict[str, Any]) -> int:
@@ -22,8 +22,7 @@ def cmd_print(args: argparse.Namespace) -> int:
 
     if args.print_command == "form":
         return _print_done(args, forms.print_form(args.kind, Path(args.out)))
-    store, svc = open_station(args)
-    try:
+    with opened_station(args) as (store, svc):
         match args.print_command:
             case "person":
                 result = booklet.print_person(svc, resolve_person(svc, args.id), Path(args.out))
@@ -38,19 +37,14 @@ def cmd_print(args: argparse.Namespace) -> int:
                 start = parse_date(args.date_from, field="from")
                 end = parse_date(args.date_to, field="to")
                 result = period.print_report(svc, Path(args.out), start=start, end=end)
-    finally:
-        store.close()
     return _print_done(args, result)
 
 
 def cmd_import_xlsx(args: argparse.Namespace) -> int:
     from station_desktop.services.roster_import import import_roster
 
-    store, svc = open_station(args)
-    try:
+    with opened_station(args) as (store, svc):
         report = import_roster(svc, Path(args.file), sheet=args.sheet, dry_run=args.dry_run)
-    finally:
-        store.close()
     emit(args, report.to_dict(), lambda: print("\n".join(report.lines())))
     return EXIT_OK
 
@@ -58,10 +52,7 @@ def cmd_import_xlsx(args: argparse.Namespace) -> int:
 def cmd_export_xlsx(args: argparse.Namespace) -> int:
     from station_desktop.reports.xlsx_export import export_kind
 
-    store, svc = open_station(args)
-    try:
+    with opened_station(args) as (store, svc):
         result = export_kind(svc, args.kind, Path(args.out))
-    finally:
-        store.close()
     emit(args, result, lambda: print(f"已导出 {result['rows']} 行到 {result['file']}。"))
     return EXIT_OK

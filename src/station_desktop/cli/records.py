@@ -8,7 +8,7 @@ from station_desktop import __version__
 from station_desktop.cli.common import (
     EXIT_OK,
     emit,
-    open_station,
+    opened_station,
     operator_if_station,
     resolve_person,
 )
@@ -24,8 +24,7 @@ def cmd_version(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    store, svc = open_station(args, new=True)
-    try:
+    with opened_station(args, new=True) as (store, svc):
         from station_desktop.sync.keys import ensure_keys
 
         result = svc.init_station(
@@ -33,8 +32,6 @@ def cmd_init(args: argparse.Namespace) -> int:
             operator_name=args.operator,
         )
         result["fingerprint"] = ensure_keys(args.data_dir).fingerprint
-    finally:
-        store.close()
     emit(args, result, lambda: print(
         f"已初始化：{result['name']}（{result['code']}），数据目录 {args.data_dir}\n"
         f"本机密钥指纹：{result['fingerprint']}"))
@@ -60,11 +57,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from station_desktop.services.search_index import search
 
-    store, _svc = open_station(args)
-    try:
+    with opened_station(args) as (store, _svc):
         hits = search(store, args.query, limit=args.limit)
-    finally:
-        store.close()
     data = [h.__dict__ for h in hits]
 
     def human() -> None:
@@ -78,12 +72,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_person_show(args: argparse.Namespace) -> int:
-    store, svc = open_station(args)
-    try:
+    with opened_station(args) as (store, svc):
         data = svc.person_file(resolve_person(svc, args.id))
         cats = svc.catalogues()
-    finally:
-        store.close()
     p = data["person"]
 
     def human() -> None:
@@ -113,21 +104,15 @@ def cmd_person_add(args: argparse.Namespace) -> int:
             raise StationError(f"参数“{item}”应写成 字段=值，例如 name=张三。", code="usage")
         key, value = item.split("=", 1)
         fields[key.strip()] = value
-    store, svc = open_station(args)
-    try:
+    with opened_station(args) as (store, svc):
         person = svc.create("person", fields)
-    finally:
-        store.close()
     emit(args, person, lambda: print(f"已建档：{person['name']}（{person['id']}）"))
     return EXIT_OK
 
 
 def cmd_due(args: argparse.Namespace) -> int:
-    store, svc = open_station(args)
-    try:
+    with opened_station(args) as (store, svc):
         due = svc.due_list(limit=args.limit)
-    finally:
-        store.close()
 
     def human() -> None:
         cov = due["coverage"]
@@ -150,11 +135,8 @@ def cmd_due(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from station_desktop.services.check import check_store
 
-    store, _svc = open_station(args)
-    try:
+    with opened_station(args) as (store, _svc):
         report = check_store(store, repair=args.repair)
-    finally:
-        store.close()
 
     def human() -> None:
         for item in report["items"]:

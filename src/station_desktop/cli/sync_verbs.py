@@ -16,7 +16,7 @@ from typing import Any
 
 from station_desktop.domain.errors import StationError
 
-from station_desktop.cli.common import emit, open_station, resolve_person
+from station_desktop.cli.common import emit, opened_station, resolve_person
 
 Add = Callable[..., argparse.ArgumentParser]
 
@@ -35,12 +35,9 @@ def _confirm(args: argparse.Namespace, question: str) -> None:
 def cmd_keys_show(args: argparse.Namespace) -> int:
     from station_desktop.sync.enrol import data_keys, me, peers
 
-    store, _svc = open_station(args)
-    try:
+    with opened_station(args) as (store, _svc):
         mine = me(store, data_keys(store)).as_dict()
         known = peers(store)
-    finally:
-        store.close()
     data = {"me": mine, "peers": known}
 
     def human() -> None:
@@ -57,12 +54,9 @@ def cmd_keys_show(args: argparse.Namespace) -> int:
 def cmd_enroll_request(args: argparse.Namespace) -> int:
     from station_desktop.sync.enrol import data_keys, request
 
-    store, _svc = open_station(args)
-    try:
+    with opened_station(args) as (store, _svc):
         path = request(store, Path(args.out))
         fp = data_keys(store).fingerprint
-    finally:
-        store.close()
     emit(args, {"file": str(path), "fingerprint": fp}, lambda: print(
         f"登记申请已写入 {path}\n本机密钥指纹：{fp}\n请把文件交县服务中心，并在电话中向县里念出这个指纹。"))
     return 0
@@ -77,12 +71,9 @@ def cmd_enroll_accept(args: argparse.Namespace) -> int:
     if not args.json:
         print(f"登记申请：{party.name}（{party.code}）\n密钥指纹：{party.fingerprint}")
     _confirm(args, "请与该服务站电话核对指纹，一致吗")
-    store, svc = open_station(args)
-    try:
+    with opened_station(args) as (store, svc):
         out = Path(args.out) if args.out else Path(args.file).parent
         station, path = accept(store, data, out, operator_id=svc.operator_id)
-    finally:
-        store.close()
     emit(args, {"station": station.as_dict(), "file": str(path)},
           lambda: print(f"已接受 {station.name} 的登记。请把确认文件 {path} 交回该服务站。"))
     return 0
@@ -91,11 +82,8 @@ def cmd_enroll_accept(args: argparse.Namespace) -> int:
 def cmd_enroll_apply(args: argparse.Namespace) -> int:
     from station_desktop.services.sync.enrolment import apply
 
-    store, svc = open_station(args)
-    try:
+    with opened_station(args) as (store, svc):
         county = apply(store, Path(args.file).read_bytes(), operator_id=svc.operator_id)
-    finally:
-        store.close()
     emit(args, county.as_dict(), lambda: print(
         f"登记完成：上级为 {county.name}（{county.code}），其密钥指纹 {county.fingerprint}。"
         "\n请与县服务中心核对这个指纹。"))
@@ -105,11 +93,8 @@ def cmd_enroll_apply(args: argparse.Namespace) -> int:
 def cmd_enroll_revoke(args: argparse.Namespace) -> int:
     from station_desktop.services.sync.enrolment import revoke
 
-    store, svc = open_station(args)
-    try:
+    with opened_station(args) as (store, svc):
         revoke(store, args.code, operator_id=svc.operator_id)
-    finally:
-        store.close()
     emit(args, {"revoked": args.code}, lambda: print(
         f"已注销服务站 {args.code} 的密钥。它的数据包将被拒收，直到用新密钥重新登记。"))
     return 0
@@ -119,8 +104,7 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
     from station_desktop.services.sync.export import export_bundle
     from station_desktop.sync.peers import county_peer
 
-    store, svc = open_station(args)
-    try:
+    with opened_station(args) as (store, svc):
         to = args.to
         if to is None:
             county = county_peer(store)
@@ -129,8 +113,6 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
             to = county["code"]
         done = export_bundle(store, to, Path(args.dir), restore=args.restore,
                              operator_id=svc.operator_id)
-    finally:
-        store.close()
     data = {"file": str(done.path), "counts": done.counts, "seq": done.manifest["seq"]}
     emit(args, data, lambda: print(
         f"已导出 {done.path}\n" + "，".join(f"{k} {v}" for k, v in done.counts.items())
@@ -142,12 +124,9 @@ def cmd_bundle_verify(args: argparse.Namespace) -> int:
     from station_desktop.services.sync.imports import import_bundle
     from station_desktop.sync.verify import find_bundles
 
-    store, _svc = open_station(args)
-    try:
+    with opened_station(args) as (store, _svc):
         # A trial import: every check, then the merge itself, rolled back.
         rows = [import_bundle(store, path, trial=True) for path in find_bundles(map(Path, args.files))]
-    finally:
-        store.close()
 
     def human() -> None:
         for r in rows:
@@ -167,12 +146,9 @@ def cmd_bundle_import(args: argparse.Namespace) -> int:
     from station_desktop.sync.peers import gap_messages
     from station_desktop.sync.report import result_line
 
-    store, svc = open_station(args)
-    try:
+    with opened_station(args) as (store, svc):
         results = import_many(store, map(Path, args.files), operator_id=svc.operator_id)
         gaps = gap_messages(store)
-    finally:
-        store.close()
     if not results:
         raise StationError("没有找到数据包文件（*.sdbundle）。", hint="请检查所选的文件或文件夹。")
 
@@ -189,12 +165,9 @@ def cmd_bundle_import(args: argparse.Namespace) -> int:
 def cmd_bundle_relay(args: argparse.Namespace) -> int:
     from station_desktop.services.sync.relay import relay
 
-    store, svc = open_station(args)
-    try:
+    with opened_station(args) as (store, svc):
         results = relay(store, [Path(f) for f in args.files], Path(args.out),
                         operator_id=svc.operator_id)
-    finally:
-        store.close()
     labels = {"relayed": "已转交", "skipped": "跳过", "refused": "拒绝"}
 
     def human() -> None:
@@ -212,11 +185,8 @@ def cmd_bundle_relay(args: argparse.Namespace) -> int:
 def cmd_conflicts(args: argparse.Namespace) -> int:
     from station_desktop.sync.review import conflicts
 
-    store, _svc = open_station(args)
-    try:
+    with opened_station(args) as (store, _svc):
         items = conflicts(store, open_only=not args.all)
-    finally:
-        store.close()
 
     def human() -> None:
         if not items:
@@ -236,11 +206,8 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     if args.action == "edit" and args.value is None:
         # Without a value, "edit" would empty the field and say it was handled.
         args.usage_error("edit 需要用 --value 给出新值，例如：resolve 3 edit --value 13800138000")
-    store, svc = open_station(args)
-    try:
+    with opened_station(args) as (store, svc):
         resolve(store, args.id, args.action, args.value, operator_id=svc.operator_id)
-    finally:
-        store.close()
     emit(args, {"resolved": args.id}, lambda: print(f"冲突 #{args.id} 已处理。"))
     return 0
 
@@ -248,12 +215,9 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 def cmd_transfer(args: argparse.Namespace) -> int:
     from station_desktop.services.sync.review import transfer_person
 
-    store, svc = open_station(args)
-    try:
+    with opened_station(args) as (store, svc):
         moved = transfer_person(store, resolve_person(svc, args.person), args.to,
                                 operator_id=svc.operator_id)
-    finally:
-        store.close()
     emit(args, moved, lambda: print(
         f"已迁移到 {args.to}：" + "，".join(f"{k} {v}" for k, v in moved.items())
         + "\n两个服务站在下次收到县里的数据包后生效。"))
@@ -264,11 +228,8 @@ def cmd_stations(args: argparse.Namespace) -> int:
     from station_desktop.domain.validate import local_time
     from station_desktop.sync.review import stations_overview
 
-    store, _svc = open_station(args)
-    try:
+    with opened_station(args) as (store, _svc):
         rows = stations_overview(store)
-    finally:
-        store.close()
 
     def human() -> None:
         for r in rows:

@@ -252,6 +252,8 @@ def next_honour_states(kind: HonourKind, state: HonourState) -> list[HonourState
 # --- cases (矛盾纠纷/信访) --------------------------------------------------
 
 _OPEN_CASE = {CaseState.REGISTERED, CaseState.MEDIATING, CaseState.ESCALATED}
+#: The open case states as stored, for queries.
+OPEN_CASE_STATES: tuple[str, ...] = tuple(s.value for s in CaseState if s in _OPEN_CASE)
 
 # REGISTER creates a case, so it has no state to start from (see next_case_state).
 CASE_TRANSITIONS: dict[CaseAction, tuple[set[CaseState], CaseState]] = {
@@ -318,6 +320,8 @@ _REVIEW_PATH: dict[AidState, tuple[Level, AidState]] = {
     AidState.VILLAGE_REVIEWED: (Level.TOWN, AidState.TOWN_REVIEWED),
     AidState.TOWN_REVIEWED: (Level.COUNTY, AidState.APPROVED),
 }
+#: The states of an application waiting for some level's review, as stored, for queries.
+WAITING_AID_STATES: tuple[str, ...] = tuple(s.value for s in _REVIEW_PATH)
 
 
 def expected_review_level(state: AidState) -> Level | None:

@@ -149,6 +149,13 @@ _FULL_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{4})(\d{2})(\d{2})", re
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{1,2}))?|(\d{4})(\d{2})", re.ASCII)
 
 
+def refuse_end_before_start(start: date | None, end: date | None, field: str = "end_on") -> None:
+    """A span (a campaign, a report period) may not end before it starts; a blank date
+    leaves nothing to compare."""
+    if start and end and end < start:
+        raise ValidationError(field, "结束日期不能早于开始日期。")
+
+
 def _date_hint(allow_partial: bool) -> str:
     hint = "请按“2024-03-01”“2024/3/1”“2024年3月1日”或“20240301”的格式填写"
     if allow_partial:

@@ -43,6 +43,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from station_desktop.domain import enums
 from station_desktop.domain.catalogues import Catalogues
@@ -311,24 +312,27 @@ def _load(svc: StationReader, person_id: str) -> _FileData:
     data = svc.person_file(person_id)
     if data["person"].get("deleted_at") is not None:
         raise NotFoundError(f"人员档案 {person_id} 已被删除，不能打印。", code="not_found")
-    app_ids = [a["id"] for a in data["aid"]]
-    case_ids = [c["id"] for c in data["cases"]]
-    reviews: dict[str, list[dict[str, Any]]] = {}
-    steps: dict[str, list[dict[str, Any]]] = {}
     with svc.store.read() as s:
-        if app_ids:
-            q = (select(m.AidReview)
-                 .where(m.AidReview.application_id.in_(app_ids), m.AidReview.deleted_at.is_(None))
-                 .order_by(m.AidReview.reviewed_on, m.AidReview.created_at))
-            for r in s.scalars(q):
-                reviews.setdefault(r.application_id, []).append(row_dict(r))
-        if case_ids:
-            q2 = (select(m.CaseStep)
-                  .where(m.CaseStep.case_id.in_(case_ids), m.CaseStep.deleted_at.is_(None))
-                  .order_by(m.CaseStep.step_on, m.CaseStep.created_at))
-            for r in s.scalars(q2):
-                steps.setdefault(r.case_id, []).append(row_dict(r))
+        reviews = _children(s, m.AidReview.application_id, [a["id"] for a in data["aid"]],
+                            m.AidReview.reviewed_on)
+        steps = _children(s, m.CaseStep.case_id, [c["id"] for c in data["cases"]],
+                          m.CaseStep.step_on)
     return _FileData(data, reviews, steps)
+
+
+def _children(s: Session, parent: Any, parent_ids: list[str], on: Any
+              ) -> dict[str, list[dict[str, Any]]]:
+    """The live rows whose ``parent`` column is one of ``parent_ids``, grouped by it,
+    oldest first (by the ``on`` date, then by creation)."""
+    if not parent_ids:
+        return {}
+    model = parent.class_
+    q = (select(model).where(parent.in_(parent_ids), model.deleted_at.is_(None))
+         .order_by(on, model.created_at))
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for r in s.scalars(q):
+        grouped.setdefault(getattr(r, parent.key), []).append(row_dict(r))
+    return grouped
 
 
 class _Mark(Flowable):

@@ -18,14 +18,12 @@ from typing import Any
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak
 
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.progress import Progress
-from station_desktop.reports.pdf import FONT, PageInfo, build_pdf, frame_width, stepper
+from station_desktop.reports.pdf import FONT, PageInfo, build_pdf, stepper
 from station_desktop.reports.period import _Doc, cn_date, percent
 from station_desktop.reports.roster_pdf import page_counter
 from station_desktop.store import county as sc
@@ -169,12 +167,7 @@ def print_county_report(
         store, cats, period, today=today, stale_days=stale_days)
     step(1)
     name = store.meta("station_name") or "全县"
-    d = _Doc()
-    d.width = frame_width(True)
-    d.para(TITLE, d.st.title)
-    d.para(f"{name}　　统计期：{period.label or cn_date(period.on)}",
-           ParagraphStyle("subtitle", parent=d.st.body, alignment=TA_CENTER,
-                          spaceAfter=1.5 * mm))
+    d = _Doc(TITLE, f"{name}　　统计期：{period.label or cn_date(period.on)}", landscape=True)
     stale = [fig.unit(c) for c in fig.county.stale]
     note = (f"共 {len(fig.stations)} 个站点。季度、年度数字统计到{cn_date(period.on)}；"
             "“未办结”“待悬挂”等按当日状态统计。")

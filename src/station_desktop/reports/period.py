@@ -34,7 +34,6 @@ from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from station_desktop.domain.catalogues import Catalogues
-from station_desktop.domain.enums import Level
 from station_desktop.domain.errors import ValidationError
 from station_desktop.domain.progress import Progress
 from station_desktop.domain.validate import format_fen
@@ -159,8 +158,6 @@ def several_stations(store: Store) -> bool:
 def by_station(store: Store, start: date, end: date) -> list[StationRow]:
     """The period's main figures per station code (see the module docstring for what counts)."""
     p = {"a": start.isoformat(), "b": end.isoformat()}
-    resolved = ", ".join(f"'{x}'" for x in stats.RESOLVED_CASE_STATES)
-    open_in = ", ".join(f"'{x}'" for x in stats.OPEN_CASE_STATES)
     queries: dict[tuple[str, ...], str] = {
         ("persons",): "SELECT station_code, count(*) FROM person "
                       "WHERE deleted_at IS NULL AND registered_on <= :b GROUP BY 1",
@@ -183,12 +180,12 @@ def by_station(store: Store, start: date, end: date) -> list[StationRow]:
             "WHERE pay.deleted_at IS NULL AND a.deleted_at IS NULL "
             f"AND pay.paid_on BETWEEN :a AND :b AND pay.person_id {_DEAD_PERSON} GROUP BY 1",
         ("cases_opened", "cases_resolved", "cases_still_open"):
-            f"SELECT c.station_code, count(*), sum(c.state IN ({resolved})), "
-            f"sum(c.state NOT IN ({resolved})) FROM dispute_case c "
+            f"SELECT c.station_code, count(*), sum(c.state IN {stats.RESOLVED_IN}), "
+            f"sum(c.state NOT IN {stats.RESOLVED_IN}) FROM dispute_case c "
             "WHERE c.deleted_at IS NULL AND c.registered_on BETWEEN :a AND :b GROUP BY 1",
         ("cases_open_all",):
             "SELECT c.station_code, count(*) FROM dispute_case c WHERE c.deleted_at IS NULL "
-            f"AND c.state IN ({open_in}) AND c.registered_on <= :b GROUP BY 1",
+            f"AND c.state IN {stats.OPEN_IN} AND c.registered_on <= :b GROUP BY 1",
         ("honours_outstanding",):
             "SELECT h.station_code, sum((h.kind = 'plaque' AND h.state = 'applied') "
             "OR (h.kind = 'notice' AND h.state IN ('to_collect', 'to_deliver'))) "
@@ -234,13 +231,6 @@ def percent(part: int, whole: int) -> str:
     return f"{part / whole * 100:.1f}%" if whole else "—"
 
 
-def _level_name(code: str) -> str:
-    try:
-        return Level(code).label + "级"
-    except ValueError:
-        return code
-
-
 def _esc(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -248,12 +238,15 @@ def _esc(s: str) -> str:
 class _Doc:
     """Story building with the report's styles."""
 
-    def __init__(self) -> None:
+    def __init__(self, title: str, subtitle: str, *, landscape: bool = False) -> None:
         self.st: Styles = styles()
         self.num = ParagraphStyle("num", parent=self.st.cell, alignment=TA_RIGHT)
         self.story: list[Flowable] = []
-        self.width = frame_width(False)
+        self.width = frame_width(landscape)
         self._heading: list[Flowable] = []  # kept with the first block of its section
+        self.para(title, self.st.title)
+        self.para(subtitle, ParagraphStyle("subtitle", parent=self.st.body, alignment=TA_CENTER,
+                                           spaceAfter=1.5 * mm))
 
     def _flush(self) -> list[Flowable]:
         pending, self._heading = self._heading, []
@@ -407,11 +400,9 @@ def _aid(d: _Doc, r: stats.PeriodReport, cats: Catalogues) -> None:
 def _cases(d: _Doc, r: stats.PeriodReport) -> None:
     d.heading("五、矛盾纠纷排查化解")
     c = r.cases
-    rows = [(_level_name(lv), c.resolved.get(lv, 0), c.still_open.get(lv, 0),
-             c.open_all.get(lv, 0)) for lv in stats.LEVELS]
     d.table(
         ["层级", "本期登记·已化解", "本期登记·未办结", "目前全部未办结"],
-        rows if c.opened or c.open_all_total else [], [1.2, 1, 1, 1],
+        c.by_level(), [1.2, 1, 1, 1],
         empty="没有矛盾纠纷记录。",
         total=(TOTAL, c.resolved_total, c.still_open_total, c.open_all_total),
         note="“已化解”按化解所在层级统计（小事不出村，大事不出镇）；“未办结”按案件目前所在"
@@ -422,15 +413,8 @@ def _cases(d: _Doc, r: stats.PeriodReport) -> None:
 
 def _honours(d: _Doc, r: stats.PeriodReport) -> None:
     d.heading("六、荣誉褒扬")
-    h = r.honours
-    d.table(["事项", "数量"], [
-        ("光荣牌：已申请、未悬挂", h.plaques_not_hung),
-        ("喜报：待领取", h.notices_to_collect),
-        ("喜报：待送达", h.notices_to_deliver),
-        ("喜报：超过期限仍未送达", h.notices_overdue),
-        ("本期悬挂光荣牌", h.plaques_hung_in_period),
-        ("本期送达喜报", h.notices_delivered_in_period),
-    ], [3, 1], empty="", note="待办事项按打印时的状态统计；“本期”两项按统计期间统计。")
+    d.table(["事项", "数量"], r.honours.rows(), [3, 1], empty="",
+            note="待办事项按打印时的状态统计；“本期”两项按统计期间统计。")
 
 
 def _volunteers(d: _Doc, r: stats.PeriodReport) -> None:
@@ -498,11 +482,7 @@ def print_report(
     step(3)
 
     station_name = svc.store.meta("station_name") or ""
-    d = _Doc()
-    d.para(TITLE, d.st.title)
-    d.para(f"{station_name}　　统计期间：{cn_date(start)}至{cn_date(end)}",
-           ParagraphStyle("subtitle", parent=d.st.body, alignment=TA_CENTER,
-                          spaceAfter=1.5 * mm))
+    d = _Doc(TITLE, f"{station_name}　　统计期间：{cn_date(start)}至{cn_date(end)}")
     d.para("说明：人员按期末在册统计；删除到回收站的人员及其记录不计入。各项数字与程序"
            "“统计报表”页面同一期间的数字一致。", d.st.small)
     _overview(d, report)

@@ -15,12 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-
 from station_desktop.domain.progress import Progress
-from station_desktop.reports.pdf import PageInfo, build_pdf, frame_width, stepper
+from station_desktop.reports.pdf import PageInfo, build_pdf, stepper
 from station_desktop.reports.period import _Doc, cn_date
 from station_desktop.reports.roster_pdf import page_counter
 from station_desktop.store.db import Store
@@ -91,12 +87,7 @@ def print_import_report(
     step(0)
     today = today or date.today()
     name = store.meta("station_name") or ""
-    d = _Doc()
-    d.width = frame_width(True)
-    d.para(TITLE, d.st.title)
-    d.para(f"{name}　　导入日期：{cn_date(today)}",
-           ParagraphStyle("subtitle", parent=d.st.body, alignment=TA_CENTER,
-                          spaceAfter=1.5 * mm))
+    d = _Doc(TITLE, f"{name}　　导入日期：{cn_date(today)}", landscape=True)
     d.para(summary_sentence(results))
     d.heading("各服务站")
     names = {p["code"]: p["name"] for p in peers(store)}

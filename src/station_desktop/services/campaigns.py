@@ -20,10 +20,12 @@ from typing import Any
 
 from station_desktop.domain import enums
 from station_desktop.domain.catalogues import Catalogues
-from station_desktop.domain.errors import NotFoundError, StationError, ValidationError
+from station_desktop.domain.errors import NotFoundError, StationError
 from station_desktop.domain.progress import Progress, check, tick
+from station_desktop.domain.validate import refuse_end_before_start
 from station_desktop.services.station import Service
 from station_desktop.services.visit_rules import WrittenVisit, visits_written
+from station_desktop.store.db import dict_rows, in_list
 from station_desktop.store.fields import clean_record
 from station_desktop.store.models import new_id, utc_now
 from station_desktop.store.visits import (
@@ -31,8 +33,6 @@ from station_desktop.store.visits import (
     HOLIDAY_VISIT_KIND,
     GroupCriteria,
     criteria_sql,
-    dict_rows,
-    in_list,
 )
 
 #: Rows written per ``executemany`` between progress reports and cancel checks.
@@ -45,8 +45,7 @@ def clean_campaign(values: Mapping[str, Any], cats: Catalogues, today: date) -> 
     """The campaign's fields, validated like every record; its dates may lie ahead."""
     clean = clean_record("campaign", values, cats,
                          today=today + timedelta(days=CAMPAIGN_DAYS_AHEAD))
-    if clean["end_on"] < clean["start_on"]:
-        raise ValidationError("end_on", "结束日期不能早于开始日期。")
+    refuse_end_before_start(clean["start_on"], clean["end_on"])
     return clean
 
 

@@ -20,7 +20,7 @@ from station_desktop.domain import enums, rules
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import ConflictError, NotFoundError, ValidationError
 from station_desktop.domain.idnumber import apply_to_record, parse_id_number
-from station_desktop.domain.validate import parse_station_code
+from station_desktop.domain.validate import parse_station_code, refuse_end_before_start
 from station_desktop.services import visit_rules
 from station_desktop.services.permissions import acting_operator, require_owner
 from station_desktop.store import models as m
@@ -204,9 +204,8 @@ class Service(StationReader):
         if kind == "dispute_case" and obj is None:
             if values["deadline"] < values["registered_on"]:
                 raise ValidationError("deadline", "办理期限不能早于登记日期。")
-        if kind == "campaign" and values.get("start_on") and values.get("end_on"):
-            if values["end_on"] < values["start_on"]:
-                raise ValidationError("end_on", "结束日期不能早于开始日期。")
+        if kind == "campaign":
+            refuse_end_before_start(values.get("start_on"), values.get("end_on"))
         if kind == "honour" and obj is None:
             values["state"] = enums.HONOUR_FLOW[enums.HonourKind(values["kind"])][0].value
         return values

@@ -117,6 +117,15 @@ def operator_choices(store: Store) -> list[OperatorChoice]:
     return [OperatorChoice(r[0], r[1], bool(r[2]), bool(r[3])) for r in rows]
 
 
+def operator_name(store: Store, operator_id: str | None) -> str:
+    """The operator's name ("" for none or an unknown id), e.g. to fill in 走访人/经办人."""
+    if not operator_id:
+        return ""
+    with store.read() as s:
+        return s.execute(text("SELECT name FROM operator WHERE id = :id"),
+                         {"id": operator_id}).scalar() or ""
+
+
 def sign_in_required(store: Store) -> bool:
     """True once any active operator has set a PIN (until then the program opens directly)."""
     return any(c.has_pin for c in operator_choices(store))

@@ -49,27 +49,35 @@ def backup_file(src: Path, dest: Path) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")
     tmp.unlink(missing_ok=True)
+    try:
+        # A backup is a single self-contained file: no WAL beside it.
+        _copy_database(src, tmp, journal_mode="DELETE")
+    except StorageError:
+        with contextlib.suppress(OSError):  # no half-written copy left behind
+            tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(dest)
+    return dest
+
+
+def _copy_database(src: Path, dest: Path, *, journal_mode: str) -> None:
+    """SQLite's online backup of ``src`` (opened read-only) into ``dest``, which is
+    left in ``journal_mode``."""
     source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
     try:
-        target = sqlite3.connect(tmp)
+        target = sqlite3.connect(dest)
         try:
             source.backup(target)
-            # A backup is a single self-contained file: no WAL beside it.
-            target.execute("PRAGMA journal_mode = DELETE")
+            target.execute(f"PRAGMA journal_mode = {journal_mode}")
         finally:
             target.close()
     except sqlite3.OperationalError as exc:
-        # SQLite says "unable to open database file" or "disk is full" in English;
-        # the cadre gets what to do, and no half-written copy is left behind.
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise StorageError(f"无法写入备份文件“{dest}”。",
-                           hint="请检查U盘是否插好、是否已满，所选位置是否可以保存文件，然后重试。",
-                           code="backup_unwritable") from exc
+        # SQLite says "unable to open database file" or "disk is full" in English.
+        raise StorageError(f"无法写入文件“{dest}”。",
+                           hint="请检查磁盘或U盘是否插好、是否已满，所选位置是否可以保存文件，然后重试。",
+                           code="unwritable") from exc
     finally:
         source.close()
-    tmp.replace(dest)
-    return dest
 
 
 @dataclass(frozen=True)
@@ -186,14 +194,7 @@ def restore(data_dir: Path, source: Path) -> tuple[BackupSummary, Path | None]:
     if live.exists():
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         kept = backup_file(live, backups_dir(data_dir) / f"before-restore-{stamp}.sqlite3")
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(live)
-    try:
-        src.backup(dst)
-        dst.execute("PRAGMA journal_mode = WAL")
-    finally:
-        dst.close()
-        src.close()
+    _copy_database(source, live, journal_mode="WAL")
     return summary, kept
 
 

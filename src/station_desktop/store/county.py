@@ -47,14 +47,14 @@ from typing import Any
 from station_desktop.domain import rules
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import ValidationError
-from station_desktop.store.db import Store
+from station_desktop.store.db import Store, dict_rows
 from station_desktop.store.stats import (
     LEVELS,
-    OPEN_CASE_STATES,
-    RESOLVED_CASE_STATES,
+    OPEN_IN,
+    RESOLVED_IN,
     of_live_person,
 )
-from station_desktop.store.visits import contact_interval_sql, reading
+from station_desktop.store.visits import contact_interval_sql
 
 #: A station whose newest bundle is older than this many days is stale.
 DEFAULT_STALE_DAYS = 30
@@ -119,14 +119,12 @@ def recent_quarters(today: date, n: int = 8) -> list[tuple[int, int]]:
 
 # --- the figures -------------------------------------------------------------------
 
-_OPEN = "(" + ", ".join(f"'{s}'" for s in OPEN_CASE_STATES) + ")"
-_DONE = "(" + ", ".join(f"'{s}'" for s in RESOLVED_CASE_STATES) + ")"
 _LIVE = "t.deleted_at IS NULL AND " + of_live_person("t.person_id")
 # The first day (ISO, on or after the quarter / year start) the person was contacted.
 _FIRST_CONTACT = ("(SELECT v.visit_date FROM visit v WHERE v.person_id = p.id "
                   "AND v.deleted_at IS NULL AND v.visit_date >= :{start} "
                   "ORDER BY v.visit_date LIMIT 1)")
-_CASE_LEAVE = f"CASE WHEN t.state IN {_OPEN} THEN NULL ELSE coalesce(t.closed_on, '') END"
+_CASE_LEAVE = f"CASE WHEN t.state IN {OPEN_IN} THEN NULL ELSE coalesce(t.closed_on, '') END"
 _HONOUR_LEAVE = "CASE WHEN t.state IN ({}) THEN NULL ELSE coalesce(t.done_on, '') END"
 
 # Columns each drill-down list shows, by the table counted (``pn`` is the person).
@@ -220,7 +218,7 @@ def _figure_defs(cats: Catalogues) -> list[FigureDef]:
                   "max(t.registered_on, date(t.deadline, '+1 day'))", _CASE_COLS,
                   leave=_CASE_LEAVE),
         FigureDef("resolved", "本年办结（按化解层级）", "dispute_case t",
-                  f"t.deleted_at IS NULL AND t.state IN {_DONE} AND t.closed_on >= :ya",
+                  f"t.deleted_at IS NULL AND t.state IN {RESOLVED_IN} AND t.closed_on >= :ya",
                   "t.closed_on", _CASE_COLS, split="coalesce(t.resolved_level, t.level)"),
         FigureDef("aid_applied", "本年帮扶申请", f"aid_application t {with_name}",
                   f"{_LIVE} AND t.applied_on >= :ya", "t.applied_on", _AID_COLS,
@@ -405,7 +403,7 @@ def _stations(con: sqlite3.Connection, own_code: str | None, today: date,
 def station_units(store: Store, today: date, stale_days: int = DEFAULT_STALE_DAYS
                   ) -> dict[str, Unit]:
     """Every station the county knows (code -> Unit with freshness), without figures."""
-    with reading(store) as con:
+    with store.raw_read() as con:
         own = con.execute("SELECT value FROM meta WHERE key = 'station_code'").fetchone()
         return _stations(con, own[0] if own else None, today, stale_days)
 
@@ -477,7 +475,7 @@ def _assemble(con: sqlite3.Connection, period: CountyPeriod, today: date, stale_
 def county_figures(store: Store, cats: Catalogues, period: CountyPeriod, *, today: date,
                    stale_days: int = DEFAULT_STALE_DAYS) -> CountyFigures:
     """Every figure for every station, town and the county, live, in one read transaction."""
-    with reading(store) as con:
+    with store.raw_read() as con:
         stations = _stations(con, _own(con)[0], today, stale_days)
         return _assemble(con, period, today, stale_days, stations,
                          _figure_cells(con, cats, period, period.on >= today))
@@ -512,10 +510,8 @@ def drill_rows(store: Store, cats: Catalogues, period: CountyPeriod, key: str,
     sql = (f"SELECT DISTINCT {d.columns} FROM {d.source} WHERE {where} "
            f"AND substr({d.alias}.station_code, 1, :n) = :scope "
            f"ORDER BY {d.alias}.station_code, {order} LIMIT :lim")
-    with reading(store) as con:
-        cur = con.execute(sql, params)
-        names = [c[0] for c in cur.description]
-        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    with store.raw_read() as con:
+        rows = dict_rows(con.execute(sql, params))
     for r in rows:
         if isinstance(r.get("categories"), str):
             r["categories"] = json.loads(r["categories"])
@@ -580,7 +576,7 @@ def visits_by_month(store: Store, period: CountyPeriod, scope: str = "",
                     months: int = 12) -> list[tuple[str, int]]:
     """("YYYY-MM", visits) for the ``months`` months up to the period's day (the chart)."""
     keys = month_keys(period.on, months)
-    with reading(store) as con:
+    with store.raw_read() as con:
         got = dict(con.execute(
             "SELECT substr(v.visit_date, 1, 7), count(*) FROM visit v "
             "WHERE v.deleted_at IS NULL AND v.visit_date BETWEEN :a AND :on "

@@ -9,9 +9,10 @@ the capture triggers and commits or rolls back as a whole. Reads use
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -147,6 +148,34 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def dict_rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
+    """A raw cursor's rows as dicts by column name."""
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def in_list(prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
+    """``(:p0, :p1, ...)`` and its parameters, for an SQL ``IN`` list."""
+    params = {f"{prefix}{i}": v for i, v in enumerate(values)}
+    return "(" + ", ".join(f":{k}" for k in params) + ")", params
+
+
+def rows_by_id(store: Store, sql: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Rows of ``sql`` (ending in ``IN {marks}`` over the ids) keyed by their ``id``,
+    read on the plain connection (a list loads a block of rows at a time)."""
+    if not ids:
+        return {}
+    marks, params = in_list("i", list(ids))
+    with store.raw_read() as con:
+        return {r["id"]: r for r in dict_rows(con.execute(sql.format(marks=marks), params))}
+
+
+def sql_in(values: Iterable[str]) -> str:
+    """``('a', 'b')`` for an SQL ``IN`` over the program's own constants (state codes),
+    never over anything a user typed."""
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 def quick_check(path: Path) -> None:

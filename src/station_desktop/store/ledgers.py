@@ -14,19 +14,14 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 
 from station_desktop.domain import enums
-from station_desktop.store.db import Store
+from station_desktop.store.auth import operator_name  # noqa: F401 - re-exported
+from station_desktop.store.db import Store, rows_by_id, sql_in
+from station_desktop.store.stats import OPEN_IN
 
 Row = dict[str, Any]
-
-OPEN_CASE_STATES = (
-    enums.CaseState.REGISTERED.value,
-    enums.CaseState.MEDIATING.value,
-    enums.CaseState.ESCALATED.value,
-)
-_OPEN_SQL = "(" + ", ".join(f"'{v}'" for v in OPEN_CASE_STATES) + ")"
 
 
 def hours_text(minutes: int | None) -> str:
@@ -47,21 +42,11 @@ def _ids(store: Store, sql: str, params: Mapping[str, Any]) -> list[str]:
         return list(s.execute(text(sql), dict(params)).scalars())
 
 
-def _rows_by_id(store: Store, sql: str, ids: Sequence[str]) -> dict[str, Row]:
-    """Rows of ``sql`` (which must filter ``t.id IN :ids``) keyed by id."""
-    if not ids:
-        return {}
-    stmt = text(sql).bindparams(bindparam("ids", expanding=True))
-    with store.read() as s:
-        return {r["id"]: dict(r) for r in s.execute(stmt, {"ids": list(ids)}).mappings()}
-
-
-def operator_name(store: Store, operator_id: str | None) -> str:
-    if not operator_id:
-        return ""
-    with store.read() as s:
-        return s.execute(text("SELECT name FROM operator WHERE id = :id"),
-                         {"id": operator_id}).scalar() or ""
+def _equal(sql: str, **filters: Any) -> tuple[str, dict[str, Any]]:
+    """``sql`` narrowed by ``t.<column> = <value>`` for each filter given (a blank one
+    does not filter), and the parameters that go with it."""
+    given = {column: value for column, value in filters.items() if value}
+    return sql + "".join(f" AND t.{c} = :{c}" for c in given), given
 
 
 # --- aid (帮扶援助) ------------------------------------------------------------
@@ -84,32 +69,23 @@ def aid_ids(store: Store, *, year: int | None = None, state: str | None = None,
             aid_type: str | None = None, person_id: str | None = None,
             sort: str | None = "applied_on", desc: bool = True) -> list[str]:
     """Live aid applications matching the filters, sorted."""
-    sql = ("SELECT t.id FROM aid_application t JOIN person p ON p.id = t.person_id "
-           "WHERE t.deleted_at IS NULL")
-    params: dict[str, Any] = {}
+    sql, params = _equal("SELECT t.id FROM aid_application t JOIN person p "
+                         "ON p.id = t.person_id WHERE t.deleted_at IS NULL",
+                         state=state, aid_type=aid_type, person_id=person_id)
     if year is not None:
         sql += " AND t.applied_on BETWEEN :start AND :end"
         params |= {"start": f"{year:04d}-01-01", "end": f"{year:04d}-12-31"}
-    if state:
-        sql += " AND t.state = :state"
-        params["state"] = state
-    if aid_type:
-        sql += " AND t.aid_type = :aid_type"
-        params["aid_type"] = aid_type
-    if person_id:
-        sql += " AND t.person_id = :person_id"
-        params["person_id"] = person_id
     return _ids(store, sql + _order(sort, desc, AID_SORT, "applied_on"), params)
 
 
 def aid_rows(store: Store, ids: Sequence[str]) -> dict[str, Row]:
-    return _rows_by_id(store, (
+    return rows_by_id(store, (
         "SELECT t.id, t.person_id, p.name AS person_name, t.aid_type, t.fund, t.hardship_kind, "
         "t.hardship_state, t.cause, t.measures, t.helper, t.applied_on, t.requested_fen, "
         "t.approved_fen, t.state, "
         "(SELECT coalesce(sum(amount_fen), 0) FROM aid_payment y "
         " WHERE y.application_id = t.id AND y.deleted_at IS NULL) AS paid_fen "
-        "FROM aid_application t JOIN person p ON p.id = t.person_id WHERE t.id IN :ids"), ids)
+        "FROM aid_application t JOIN person p ON p.id = t.person_id WHERE t.id IN {marks}"), ids)
 
 
 def aid_years(store: Store) -> list[int]:
@@ -146,7 +122,7 @@ def aid_totals(store: Store, year: int) -> Row:
                                           "paid_fen": 0})["paid_fen"] = paid
         waiting = s.execute(text(
             "SELECT count(*) FROM aid_application WHERE deleted_at IS NULL "
-            "AND state IN ('applied', 'village_reviewed', 'town_reviewed')")).scalar() or 0
+            f"AND state IN {sql_in(enums.WAITING_AID_STATES)}")).scalar() or 0
     rows = sorted(by_type.values(), key=lambda r: (-r["count"], r["aid_type"]))
     return {
         "year": year,
@@ -199,16 +175,10 @@ def case_ids(store: Store, *, today: date, state: str | None = None, level: str 
              overdue_only: bool = False, open_only: bool = False,
              sort: str | None = "registered_on", desc: bool = True) -> list[str]:
     """Live cases matching the filters. Overdue: still open and past its deadline."""
-    sql = "SELECT t.id FROM dispute_case t WHERE t.deleted_at IS NULL"
-    params: dict[str, Any] = {}
-    if state:
-        sql += " AND t.state = :state"
-        params["state"] = state
-    if level:
-        sql += " AND t.level = :level"
-        params["level"] = level
+    sql, params = _equal("SELECT t.id FROM dispute_case t WHERE t.deleted_at IS NULL",
+                         state=state, level=level)
     if overdue_only or open_only:
-        sql += f" AND t.state IN {_OPEN_SQL}"
+        sql += f" AND t.state IN {OPEN_IN}"
     if overdue_only:
         sql += " AND t.deadline < :today"
         params["today"] = today.isoformat()
@@ -216,18 +186,18 @@ def case_ids(store: Store, *, today: date, state: str | None = None, level: str 
 
 
 def case_rows(store: Store, ids: Sequence[str]) -> dict[str, Row]:
-    return _rows_by_id(store, (
+    return rows_by_id(store, (
         "SELECT t.id, t.person_id, p.name AS person_name, t.parties, t.registrar, t.channel, "
         "t.case_type, t.urgency, t.registered_on, t.deadline, t.content, t.repeat_petition, "
         "t.level, t.state, t.outcome, t.resolved_level, t.closed_on, t.satisfaction, "
         "(SELECT count(*) FROM case_step c WHERE c.case_id = t.id AND c.deleted_at IS NULL) "
         " AS steps FROM dispute_case t LEFT JOIN person p ON p.id = t.person_id "
-        "WHERE t.id IN :ids"), ids)
+        "WHERE t.id IN {marks}"), ids)
 
 
 def is_case_overdue(row: Mapping[str, Any], today: date) -> bool:
     deadline = row.get("deadline")
-    if deadline is None or row.get("state") not in OPEN_CASE_STATES:
+    if deadline is None or row.get("state") not in enums.OPEN_CASE_STATES:
         return False
     return str(deadline) < today.isoformat()
 
@@ -250,7 +220,7 @@ def case_counts(store: Store, today: date) -> Row:
             "coalesce(sum(repeat_petition), 0), "
             "coalesce(sum(level != 'village'), 0) "
             "FROM dispute_case WHERE deleted_at IS NULL "
-            f"AND state IN {_OPEN_SQL}"),
+            f"AND state IN {OPEN_IN}"),
             {"today": today.isoformat()}).one()
         year = s.execute(text(
             "SELECT count(*), coalesce(sum(state IN ('closed', 'revisited') "
@@ -279,24 +249,17 @@ HONOUR_SORT = {
 
 def honour_ids(store: Store, *, kind: str | None = None, state: str | None = None,
                sort: str | None = "applied_on", desc: bool = True) -> list[str]:
-    sql = ("SELECT t.id FROM honour t JOIN person p ON p.id = t.person_id "
-           "WHERE t.deleted_at IS NULL")
-    params: dict[str, Any] = {}
-    if kind:
-        sql += " AND t.kind = :kind"
-        params["kind"] = kind
-    if state:
-        sql += " AND t.state = :state"
-        params["state"] = state
+    sql, params = _equal("SELECT t.id FROM honour t JOIN person p ON p.id = t.person_id "
+                         "WHERE t.deleted_at IS NULL", kind=kind, state=state)
     return _ids(store, sql + _order(sort, desc, HONOUR_SORT, "applied_on"), params)
 
 
 def honour_rows(store: Store, ids: Sequence[str]) -> dict[str, Row]:
-    return _rows_by_id(store, (
+    return rows_by_id(store, (
         "SELECT t.id, t.person_id, p.name AS person_name, t.kind, t.title, t.award_unit, "
         "t.award_type, t.awarded_on, t.state, t.applied_on, t.done_on, t.deadline, t.address, "
         "t.recipient, t.deliverer, t.feedback "
-        "FROM honour t JOIN person p ON p.id = t.person_id WHERE t.id IN :ids"), ids)
+        "FROM honour t JOIN person p ON p.id = t.person_id WHERE t.id IN {marks}"), ids)
 
 
 def honour_counts(store: Store) -> Row:
@@ -342,12 +305,12 @@ def team_ids(store: Store, *, sort: str | None = "name", desc: bool = False) -> 
 
 
 def team_rows(store: Store, ids: Sequence[str]) -> dict[str, Row]:
-    return _rows_by_id(store, (
+    return rows_by_id(store, (
         "SELECT t.id, t.name, t.organisation, t.leader, t.founded_on, t.note, "
         f"{TEAM_SORT['members']} AS members, {TEAM_SORT['minutes']} AS minutes, "
         "(SELECT count(*) FROM volunteer_activity a WHERE a.team_id = t.id "
         " AND a.deleted_at IS NULL) AS activities "
-        "FROM volunteer_team t WHERE t.id IN :ids"), ids)
+        "FROM volunteer_team t WHERE t.id IN {marks}"), ids)
 
 
 MEMBER_SORT = {
@@ -362,16 +325,21 @@ MEMBER_SORT = {
 
 def member_ids(store: Store, team_id: str, *, sort: str | None = "joined_on",
                desc: bool = False) -> list[str]:
-    return _ids(store, "SELECT t.id FROM volunteer_member t WHERE t.deleted_at IS NULL "
-                "AND t.team_id = :team" + _order(sort, desc, MEMBER_SORT, "joined_on"),
-                {"team": team_id})
+    return _team_ids(store, "volunteer_member", team_id,
+                     _order(sort, desc, MEMBER_SORT, "joined_on"))
+
+
+def _team_ids(store: Store, table: str, team_id: str, order_by: str) -> list[str]:
+    """Live rows of ``table`` (members or activities) that belong to the team."""
+    return _ids(store, f"SELECT t.id FROM {table} t WHERE t.deleted_at IS NULL "
+                "AND t.team_id = :team" + order_by, {"team": team_id})
 
 
 def member_rows(store: Store, ids: Sequence[str]) -> dict[str, Row]:
-    return _rows_by_id(store, (
+    return rows_by_id(store, (
         "SELECT t.id, t.team_id, t.person_id, t.name, t.phone, t.joined_on, t.left_on, "
         f"{MEMBER_SORT['minutes']} AS minutes, {MEMBER_SORT['activities']} AS activities "
-        "FROM volunteer_member t WHERE t.id IN :ids"), ids)
+        "FROM volunteer_member t WHERE t.id IN {marks}"), ids)
 
 
 ACTIVITY_SORT = {
@@ -385,17 +353,16 @@ ACTIVITY_SORT = {
 
 def activity_ids(store: Store, team_id: str, *, sort: str | None = "held_on",
                  desc: bool = True) -> list[str]:
-    return _ids(store, "SELECT t.id FROM volunteer_activity t WHERE t.deleted_at IS NULL "
-                "AND t.team_id = :team" + _order(sort, desc, ACTIVITY_SORT, "held_on"),
-                {"team": team_id})
+    return _team_ids(store, "volunteer_activity", team_id,
+                     _order(sort, desc, ACTIVITY_SORT, "held_on"))
 
 
 def activity_rows(store: Store, ids: Sequence[str]) -> dict[str, Row]:
-    return _rows_by_id(store, (
+    return rows_by_id(store, (
         "SELECT t.id, t.team_id, t.title, t.held_on, t.place, t.description, "
         f"{ACTIVITY_SORT['participants']} AS participants, "
         f"{ACTIVITY_SORT['minutes']} AS minutes "
-        "FROM volunteer_activity t WHERE t.id IN :ids"), ids)
+        "FROM volunteer_activity t WHERE t.id IN {marks}"), ids)
 
 
 def activity_hours(store: Store, activity_id: str) -> list[Row]:

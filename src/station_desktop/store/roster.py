@@ -36,8 +36,7 @@ from __future__ import annotations
 import bisect
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -83,15 +82,6 @@ class RosterFilter:
 
 
 # --- connections and SQL functions ---------------------------------------------
-
-
-@contextmanager
-def _connection(store: Store) -> Iterator[sqlite3.Connection]:
-    """The raw sqlite3 connection of a read transaction (one consistent snapshot)."""
-    with store.read() as session:
-        raw = session.connection().connection.dbapi_connection
-        assert raw is not None
-        yield raw  # type: ignore[misc]
 
 
 def _json_codes(text: str | None) -> frozenset[str]:
@@ -256,7 +246,7 @@ def roster_ids(
         raise ValueError("the overdue filter needs the catalogues and today")
     funcs = _Functions(cats, today)
     where, params = _where(flt)
-    with _connection(store) as con:
+    with store.raw_read() as con:
         funcs.install(con)
         if sort == "name":
             ids = _ids_by_name(con, flt, where, params)
@@ -315,7 +305,7 @@ def rows_by_ids(
     funcs = _Functions(cats, today)
     out: dict[str, dict[str, Any]] = {}
     cols = ", ".join(ROW_COLUMNS)
-    with _connection(store) as con:
+    with store.raw_read() as con:
         for start in range(0, len(ids), 500):
             chunk = list(ids[start:start + 500])
             marks = ", ".join("?" * len(chunk))
@@ -344,7 +334,7 @@ def person_with_id_number(
     store: Store, id_number: str, *, exclude: str | None = None
 ) -> dict[str, Any] | None:
     """The live person already registered under this (normalised) ID number, if any."""
-    with _connection(store) as con:
+    with store.raw_read() as con:
         row = con.execute(
             "SELECT id, name FROM person WHERE id_number = ? AND deleted_at IS NULL "
             "AND id IS NOT ?", (id_number, exclude)).fetchone()
@@ -353,5 +343,5 @@ def person_with_id_number(
 
 def operator_names(store: Store) -> dict[str, str]:
     """Operator id → name, including inactive and deleted operators (for history)."""
-    with _connection(store) as con:
+    with store.raw_read() as con:
         return dict(con.execute("SELECT id, name FROM operator").fetchall())

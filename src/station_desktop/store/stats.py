@@ -29,12 +29,15 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from station_desktop.domain import rules
-from station_desktop.domain.errors import ValidationError
-from station_desktop.store.db import Store
+from station_desktop.domain.enums import OPEN_CASE_STATES, Level
+from station_desktop.domain.validate import refuse_end_before_start
+from station_desktop.store.db import Store, sql_in
 
-#: Case states that mean the matter is settled, and those still being handled.
+#: Case states that mean the matter is settled; the open ones are enums.OPEN_CASE_STATES.
 RESOLVED_CASE_STATES = ("closed", "revisited")
-OPEN_CASE_STATES = ("registered", "mediating", "escalated")
+#: Both as SQL ``IN`` operands.
+RESOLVED_IN = sql_in(RESOLVED_CASE_STATES)
+OPEN_IN = sql_in(OPEN_CASE_STATES)
 LEVELS = ("village", "town", "county")
 
 #: Period choices on the report page.
@@ -230,13 +233,19 @@ class CaseSummary:
     def open_all_total(self) -> int:
         return sum(self.open_all.values())
 
+    def by_level(self) -> list[tuple[str, int, int, int]]:
+        """The table of the report page and the paper report: (层级, settled there,
+        held there now, every open case there) per level; none without any case."""
+        if not (self.opened or self.open_all_total):
+            return []
+        return [(Level(lv).label + "级", self.resolved.get(lv, 0), self.still_open.get(lv, 0),
+                 self.open_all.get(lv, 0)) for lv in LEVELS]
+
 
 def case_summary(s: Session, start: date, end: date, today: date) -> CaseSummary:
-    resolved_in = ", ".join(f"'{x}'" for x in RESOLVED_CASE_STATES)
-    open_in = ", ".join(f"'{x}'" for x in OPEN_CASE_STATES)
     rows = s.execute(text(
-        f"SELECT c.state IN ({resolved_in}) AS done, "
-        f"CASE WHEN c.state IN ({resolved_in}) THEN coalesce(c.resolved_level, c.level) "
+        f"SELECT c.state IN {RESOLVED_IN} AS done, "
+        f"CASE WHEN c.state IN {RESOLVED_IN} THEN coalesce(c.resolved_level, c.level) "
         "ELSE c.level END AS lvl, count(*), sum(c.repeat_petition) "
         "FROM dispute_case c WHERE c.deleted_at IS NULL "
         "AND c.registered_on BETWEEN :a AND :b GROUP BY done, lvl"), _p(start, end)).all()
@@ -249,7 +258,7 @@ def case_summary(s: Session, start: date, end: date, today: date) -> CaseSummary
         repeats += int(rep or 0)
     open_rows = s.execute(text(
         "SELECT c.level, count(*), sum(c.deadline < :t) FROM dispute_case c "
-        f"WHERE c.deleted_at IS NULL AND c.state IN ({open_in}) AND c.registered_on <= :b "
+        f"WHERE c.deleted_at IS NULL AND c.state IN {OPEN_IN} AND c.registered_on <= :b "
         "GROUP BY c.level"), _p(start, end, t=today.isoformat())).all()
     return CaseSummary(
         opened=opened, repeat_petitions=repeats, resolved=resolved, still_open=still_open,
@@ -273,6 +282,17 @@ class HonourSummary:
     @property
     def notices_not_delivered(self) -> int:
         return self.notices_to_collect + self.notices_to_deliver
+
+    def rows(self) -> list[tuple[str, int]]:
+        """The table of the report page and the paper report: (事项, 数量)."""
+        return [
+            ("光荣牌：已申请、未悬挂", self.plaques_not_hung),
+            ("喜报：待领取", self.notices_to_collect),
+            ("喜报：待送达", self.notices_to_deliver),
+            ("喜报：超过期限仍未送达", self.notices_overdue),
+            ("本期悬挂光荣牌", self.plaques_hung_in_period),
+            ("本期送达喜报", self.notices_delivered_in_period),
+        ]
 
 
 def honour_summary(s: Session, start: date, end: date, today: date) -> HonourSummary:
@@ -356,8 +376,7 @@ class PeriodReport:
 
 def period_report(store: Store, start: date, end: date, *, today: date) -> PeriodReport:
     """Every figure of the report page for ``start``..``end``, in one read transaction."""
-    if end < start:
-        raise ValidationError("end", "结束日期不能早于开始日期。")
+    refuse_end_before_start(start, end, "end")
     with store.read() as s:
         contacted, persons = contact_coverage(s, start, end)
         return PeriodReport(

@@ -8,9 +8,7 @@ its visits is a unit of work in :mod:`station_desktop.services.campaigns`.
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -20,7 +18,8 @@ from dateutil.relativedelta import relativedelta
 from station_desktop.domain import enums, rules
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import NotFoundError
-from station_desktop.store.db import Store
+from station_desktop.store.auth import operator_name  # noqa: F401 - re-exported
+from station_desktop.store.db import Store, dict_rows, in_list, rows_by_id
 from station_desktop.store.models import json_list
 
 #: The visit kind a holiday campaign records (catalogue ``visit_kind``).
@@ -31,35 +30,6 @@ CAMPAIGN_DAYS_AHEAD = 400
 
 
 # --- reading helpers ----------------------------------------------------------
-
-
-@contextmanager
-def reading(store: Store) -> Iterator[sqlite3.Connection]:
-    """The plain sqlite3 connection of a read transaction (fast raw SQL, dict-free rows)."""
-    with store.read() as session:
-        raw = session.connection().connection.dbapi_connection
-        assert raw is not None
-        yield raw  # type: ignore[misc]
-
-
-def dict_rows(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-
-def in_list(prefix: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
-    """``(:p0, :p1, ...)`` and its parameters, for an SQL ``IN`` list."""
-    params = {f"{prefix}{i}": v for i, v in enumerate(values)}
-    return "(" + ", ".join(f":{k}" for k in params) + ")", params
-
-
-def _rows_by_id(store: Store, sql: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Rows of ``sql`` (ending in ``IN {marks}`` over the ids) keyed by their ``id``."""
-    if not ids:
-        return {}
-    marks, params = in_list("i", list(ids))
-    with reading(store) as con:
-        return {r["id"]: r for r in dict_rows(con.execute(sql.format(marks=marks), params))}
 
 
 def _iso(d: date | str | None) -> str | None:
@@ -149,7 +119,7 @@ def visit_ids(store: Store, flt: VisitFilter, *, sort: str = "visit_date",
     where, params = _visit_where(flt)
     direction = "DESC" if desc else "ASC"
     order = VISIT_SORT.get(sort, VISIT_SORT["visit_date"])
-    with reading(store) as con:
+    with store.raw_read() as con:
         return [r[0] for r in con.execute(
             f"SELECT v.id {_visits_from(sort == 'name')} AND {where} "
             f"ORDER BY {order} {direction}, v.rowid {direction}", params)]
@@ -158,7 +128,7 @@ def visit_ids(store: Store, flt: VisitFilter, *, sort: str = "visit_date",
 def visit_summary(store: Store, flt: VisitFilter) -> dict[str, int]:
     """Number of visits, persons reached and money given under ``flt``."""
     where, params = _visit_where(flt)
-    with reading(store) as con:
+    with store.raw_read() as con:
         n, persons, money = con.execute(
             "SELECT count(*), count(DISTINCT v.person_id), coalesce(sum(v.money_fen), 0) "
             f"{_visits_from(False)} AND {where}", params).fetchone()
@@ -167,7 +137,7 @@ def visit_summary(store: Store, flt: VisitFilter) -> dict[str, int]:
 
 def visit_rows(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """The visit list's rows for ``ids`` (one block), keyed by id."""
-    return _rows_by_id(store, (
+    return rows_by_id(store, (
         "SELECT v.id, v.person_id, v.visit_date, v.kind, v.method, v.visitor, v.content, "
         "v.needs, v.gifts, v.money_fen, v.campaign_id, v.life_event_id, p.name "
         "FROM visit v JOIN person p ON p.id = v.person_id WHERE v.id IN {marks}"), ids)
@@ -175,66 +145,65 @@ def visit_rows(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
 
 def operator_choices(store: Store) -> list[tuple[str, str]]:
     """``(id, name)`` of this station's operators, for the 走访人 filter."""
-    with reading(store) as con:
+    with store.raw_read() as con:
         return [(r[0], r[1]) for r in con.execute(
             "SELECT id, name FROM operator WHERE deleted_at IS NULL ORDER BY created_at")]
 
 
-def operator_name(store: Store, operator_id: str | None) -> str:
-    if not operator_id:
-        return ""
-    with reading(store) as con:
-        row = con.execute("SELECT name FROM operator WHERE id = ?", (operator_id,)).fetchone()
-    return row[0] if row else ""
+def _live_row(store: Store, sql: str, row_id: str, missing: NotFoundError) -> dict[str, Any]:
+    """The one row of ``sql`` (which selects ``deleted_at`` by ``id = ?``); ``missing``
+    is raised when there is none or it is in the recycle bin."""
+    with store.raw_read() as con:
+        rows = dict_rows(con.execute(sql, (row_id,)))
+    if not rows or rows[0]["deleted_at"] is not None:
+        raise missing
+    return rows[0]
 
 
 def person_brief(store: Store, person_id: str) -> dict[str, Any]:
     """What a visit dialog shows about the person: name, ID tail, phone, last contact."""
-    with reading(store) as con:
-        rows = dict_rows(con.execute(
-            "SELECT id, name, id_number, sex, birth_date, phone, categories, key_focus, "
-            "last_contact_on, deleted_at FROM person WHERE id = ?", (person_id,)))
-    if not rows or rows[0]["deleted_at"] is not None:
-        raise NotFoundError(f"找不到人员（{person_id}），可能已被删除。",
-                            hint="可在“设置→回收站”中查看和恢复。", code="not_found")
-    row = rows[0]
+    row = _live_row(store, (
+        "SELECT id, name, id_number, sex, birth_date, phone, categories, key_focus, "
+        "last_contact_on, deleted_at FROM person WHERE id = ?"), person_id,
+        NotFoundError(f"找不到人员（{person_id}），可能已被删除。",
+                      hint="可在“设置→回收站”中查看和恢复。", code="not_found"))
     row["categories"] = json_list(row["categories"])
     return row
 
 
 def life_event_brief(store: Store, event_id: str) -> dict[str, Any]:
-    with reading(store) as con:
-        rows = dict_rows(con.execute(
-            "SELECT id, person_id, kind, event_date, visit_due_on, description, closed_on, "
-            "deleted_at FROM life_event WHERE id = ?", (event_id,)))
-    if not rows or rows[0]["deleted_at"] is not None:
-        raise NotFoundError("找不到这条重大变故记录，可能已被删除。", code="not_found")
-    return rows[0]
+    return _live_row(store, (
+        "SELECT id, person_id, kind, event_date, visit_due_on, description, closed_on, "
+        "deleted_at FROM life_event WHERE id = ?"), event_id,
+        NotFoundError("找不到这条重大变故记录，可能已被删除。", code="not_found"))
 
 
 # --- the home page ------------------------------------------------------------
 
-OPEN_CASE_STATES = tuple(s.value for s in enums.CaseState
-                         if s not in (enums.CaseState.CLOSED, enums.CaseState.REVISITED))
-WAITING_AID_STATES = (enums.AidState.APPLIED.value, enums.AidState.VILLAGE_REVIEWED.value,
-                      enums.AidState.TOWN_REVIEWED.value)
+def _first_rows(store: Store, table: str, select: str, where: str, order_by: str,
+                params: dict[str, Any], limit: int | None) -> tuple[list[dict[str, Any]], int]:
+    """The first ``limit`` rows (all when None) of ``select`` over ``where``, and how many
+    rows of ``table`` match ``where`` in all (the home page shows "n more")."""
+    with store.raw_read() as con:
+        total = con.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[0]
+        rows = dict_rows(con.execute(
+            f"{select} WHERE {where} ORDER BY {order_by} LIMIT :limit",
+            {**params, "limit": -1 if limit is None else limit}))
+    return rows, total
 
 
 def overdue_cases(store: Store, today: date, *, limit: int | None = None
                   ) -> tuple[list[dict[str, Any]], int]:
     """Open dispute cases past their deadline (most overdue first), and how many there are."""
-    marks, params = in_list("s", OPEN_CASE_STATES)
+    marks, params = in_list("s", enums.OPEN_CASE_STATES)
     params["today"] = today.isoformat()
-    where = (f"c.deleted_at IS NULL AND c.state IN {marks} AND c.deadline < :today")
-    with reading(store) as con:
-        total = con.execute(f"SELECT count(*) FROM dispute_case c WHERE {where}",
-                            params).fetchone()[0]
-        rows = dict_rows(con.execute(
+    rows, total = _first_rows(
+        store, "dispute_case c", (
             "SELECT c.id, c.person_id, c.parties, c.case_type, c.urgency, c.level, c.state, "
             "c.registered_on, c.deadline, c.repeat_petition, p.name AS person_name "
-            "FROM dispute_case c LEFT JOIN person p ON p.id = c.person_id "
-            f"WHERE {where} ORDER BY c.deadline, c.registered_on LIMIT :limit",
-            {**params, "limit": -1 if limit is None else limit}))
+            "FROM dispute_case c LEFT JOIN person p ON p.id = c.person_id"),
+        f"c.deleted_at IS NULL AND c.state IN {marks} AND c.deadline < :today",
+        "c.deadline, c.registered_on", params, limit)
     for r in rows:
         r["overdue_days"] = (today - date.fromisoformat(r["deadline"])).days
     return rows, total
@@ -242,16 +211,12 @@ def overdue_cases(store: Store, today: date, *, limit: int | None = None
 
 def aid_waiting(store: Store, *, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
     """Aid applications waiting for a review, oldest first, with the level expected next."""
-    marks, params = in_list("s", WAITING_AID_STATES)
-    where = f"a.deleted_at IS NULL AND a.state IN {marks}"
-    with reading(store) as con:
-        total = con.execute(f"SELECT count(*) FROM aid_application a WHERE {where}",
-                            params).fetchone()[0]
-        rows = dict_rows(con.execute(
+    marks, params = in_list("s", enums.WAITING_AID_STATES)
+    rows, total = _first_rows(
+        store, "aid_application a", (
             "SELECT a.id, a.person_id, a.aid_type, a.applied_on, a.requested_fen, a.state, "
-            "p.name AS person_name FROM aid_application a JOIN person p ON p.id = a.person_id "
-            f"WHERE {where} ORDER BY a.applied_on, a.rowid LIMIT :limit",
-            {**params, "limit": -1 if limit is None else limit}))
+            "p.name AS person_name FROM aid_application a JOIN person p ON p.id = a.person_id"),
+        f"a.deleted_at IS NULL AND a.state IN {marks}", "a.applied_on, a.rowid", params, limit)
     for r in rows:
         level = enums.expected_review_level(enums.AidState(r["state"]))
         r["waiting_for"] = f"等待{level.label}级审核" if level else ""
@@ -271,7 +236,7 @@ def list_campaigns(store: Store, *, today: date | None = None,
         assert today is not None
         where += " AND c.end_on >= :today"
         params["today"] = today.isoformat()
-    with reading(store) as con:
+    with store.raw_read() as con:
         rows = dict_rows(con.execute(
             "SELECT c.id, c.holiday, c.year, c.name, c.start_on, c.end_on, c.planned, "
             "c.criteria, (SELECT count(DISTINCT v.person_id) FROM visit v "
@@ -381,7 +346,7 @@ def due_list_sql(store: Store, cats: Catalogues, today: date, *,
     age_cut = today - relativedelta(years=int(rules._setting(cats, "age_priority")))
     lim = -1 if limit is None else max(limit, 1)
     days = contact_interval_sql(cats)
-    with reading(store) as con:
+    with store.raw_read() as con:
         overdue = dict_rows(con.execute(
             f"SELECT p.id AS person_id, p.name, p.phone, p.last_contact_on, "
             f"date(coalesce(p.last_contact_on, p.registered_on), '+' || {days} || ' days') "
@@ -540,7 +505,7 @@ def criteria_sql(crit: GroupCriteria, cats: Catalogues, on: date) -> tuple[str, 
 def count_matching(store: Store, crit: GroupCriteria, cats: Catalogues, on: date) -> int:
     """How many live persons the group holds (the campaign dialog's live count)."""
     cond, params = criteria_sql(crit, cats, on)
-    with reading(store) as con:
+    with store.raw_read() as con:
         return int(con.execute(
             f"SELECT count(*) FROM person p NOT INDEXED WHERE p.deleted_at IS NULL AND {cond}",
             params).fetchone()[0])
@@ -550,7 +515,7 @@ def matching_person_ids(store: Store, crit: GroupCriteria, cats: Catalogues, on:
                         ) -> list[str]:
     """The group's live persons, ordered by name."""
     cond, params = criteria_sql(crit, cats, on)
-    with reading(store) as con:
+    with store.raw_read() as con:
         return [r[0] for r in con.execute(
             f"SELECT p.id FROM person p NOT INDEXED WHERE p.deleted_at IS NULL AND {cond} "
             "ORDER BY p.name, p.id", params)]
@@ -571,7 +536,7 @@ def next_holiday_window(code: str, today: date, cats: Catalogues) -> rules.Holid
 def campaign_remaining_ids(store: Store, campaign_id: str, cats: Catalogues,
                            today: date) -> list[str]:
     """The campaign's group minus the persons already visited in it, ordered by name."""
-    with reading(store) as con:
+    with store.raw_read() as con:
         rows = dict_rows(con.execute(
             "SELECT start_on, criteria FROM campaign WHERE id = ? AND deleted_at IS NULL",
             (campaign_id,)))
@@ -590,7 +555,7 @@ def campaign_remaining_ids(store: Store, campaign_id: str, cats: Catalogues,
 
 def person_rows(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Short person rows (name, sex, birth, categories, phone, last contact) by id."""
-    rows = _rows_by_id(store, (
+    rows = rows_by_id(store, (
         "SELECT id, name, sex, birth_date, phone, categories, key_focus, last_contact_on "
         "FROM person WHERE id IN {marks}"), ids)
     for r in rows.values():
