@@ -52,10 +52,10 @@ def backup_file(src: Path, dest: Path) -> Path:
     try:
         # A backup is a single self-contained file: no WAL beside it.
         _copy_database(src, tmp, journal_mode="DELETE")
-    except StorageError:
+    except StorageError as exc:
         with contextlib.suppress(OSError):  # no half-written copy left behind
             tmp.unlink(missing_ok=True)
-        raise
+        raise StorageError(f"无法写入备份文件“{dest}”。", hint=exc.hint, code=exc.code) from exc
     tmp.replace(dest)
     return dest
 
