@@ -27,14 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from station_desktop.services.search_index import SearchHit, search
+from station_desktop.store.display import mask_id_number
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
 
 HINT = "输入姓名、拼音首字母（如 zsf）、身份证号后几位或电话号码，下面会列出找到的人。"
-
-
-def _mask_id(id_number: str) -> str:
-    return f"{id_number[:6]}…{id_number[-4:]}" if len(id_number) >= 10 else id_number
 
 
 class PersonPicker(QDialog):
@@ -116,7 +113,7 @@ class PersonPicker(QDialog):
         self.results.clear()
         for h in hits:
             item = QListWidgetItem(
-                f"{h.name}　　{_mask_id(h.id_number)}　　{h.phone or ''}　（按{h.matched}找到）")
+                f"{h.name}　　{mask_id_number(h.id_number)}　　{h.phone or ''}　（按{h.matched}找到）")
             item.setData(Qt.ItemDataRole.UserRole, h.person_id)
             self.results.addItem(item)
         if hits:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from station_desktop.domain import enums, rules
 from station_desktop.domain.catalogues import Catalogues
+from station_desktop.store.display import mask_id_number
 from station_desktop.store.roster import SORTS, RosterFilter, roster_ids, rows_by_ids
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
@@ -62,13 +63,6 @@ COLUMN_SAMPLES = {
     "id_number": "420303********9055", "categories": "退役士兵、残疾军人",
     "phone": "0719-12345678", "last_contact_on": "2026-07-30（逾期）", "key_focus": "★ 重点",
 }
-
-
-def mask_id_number(number: str | None) -> str:
-    """420303198503011234 → 420303********1234 (region and last four digits kept)."""
-    if not number:
-        return ""
-    return number[:6] + "*" * (len(number) - 10) + number[-4:] if len(number) > 10 else number
 
 
 class RosterModel(LazyTableModel):
