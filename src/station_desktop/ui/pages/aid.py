@@ -24,11 +24,11 @@ from station_desktop.store import ledgers
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import RecordForm, SaveDialog
 from station_desktop.ui.ops import Op
+from station_desktop.ui.pages.base import STRETCH, hbox, vbox
 from station_desktop.ui.pages.ledger import (
     GREEN,
     GREY,
     RED,
-    TOTALS_STYLE,
     LedgerPage,
     action_button,
     detail_table,
@@ -40,6 +40,8 @@ from station_desktop.ui.pages.ledger import (
     labelled,
     money,
     placeholder,
+    refill_combo,
+    totals_label,
     yuan,
 )
 from station_desktop.ui.person_picker import pick_person
@@ -196,12 +198,10 @@ class AidPage(LedgerPage):
         store = ctx.store
         self.model = LazyTableModel(columns, lambda ids: ledgers.aid_rows(store, ids), self,
                                     colour=colour,
-                                    align_right=("requested_fen", "approved_fen", "paid_fen"))
-        self.model.sort_key, self.model.sort_desc = "applied_on", True
+                                    align_right=("requested_fen", "approved_fen", "paid_fen"),
+                                    sort=("applied_on", True))
 
-        self.totals = QLabel("正在统计…")
-        self.totals.setObjectName("aid_totals")
-        self.totals.setStyleSheet(TOTALS_STYLE)
+        self.totals = totals_label("aid_totals")
         self.by_type = QLabel()
         self.by_type.setObjectName("aid_by_type")
         self.by_type.setWordWrap(True)
@@ -228,19 +228,14 @@ class AidPage(LedgerPage):
         self.edit_button = action_button("修改", "aid_edit", self.edit)
         self.person_button = action_button("查看档案", "aid_person", self.open_person)
 
-        toolbar = QHBoxLayout()
-        toolbar.addWidget(labelled("年度", self.year))
-        toolbar.addWidget(labelled("状态", self.state))
-        toolbar.addWidget(labelled("类型", self.type))
-        toolbar.addStretch(1)
-        for b in (self.new_button, self.review_button, self.pay_button, self.edit_button,
-                  self.person_button):
-            toolbar.addWidget(b)
+        toolbar = hbox(labelled("年度", self.year), labelled("状态", self.state),
+                       labelled("类型", self.type), STRETCH, self.new_button,
+                       self.review_button, self.pay_button, self.edit_button,
+                       self.person_button)
 
         self.hint = hint_label("aid_hint")
-        self.table = self.sortable_table(self.model, "aid/header", self.refresh)
-        self.table.doubleClicked.connect(lambda _i: self.edit())
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table = self.sortable_table(self.model, "aid/header", self.refresh,
+                                         activated=self.edit, selected=self._selection_changed)
 
         # detail: the review path and the payments of the selected application
         self.detail_title = detail_title("aid_detail_title",
@@ -261,12 +256,7 @@ class AidPage(LedgerPage):
         self.splitter = self.table_with_detail("aid/splitter", self.table, self.detail_title,
                                                boxes)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.totals)
-        layout.addWidget(self.by_type)
-        layout.addLayout(toolbar)
-        layout.addWidget(self.hint)
-        layout.addWidget(self.splitter, 1)
+        vbox(self, self.totals, self.by_type, toolbar, self.hint, (self.splitter, 1))
         self._detail_seq = 0
         self._update_buttons()
 
@@ -306,16 +296,8 @@ class AidPage(LedgerPage):
     def _set_years(self, years: list[int]) -> None:
         years = sorted(set(years) | {self.ctx.today.year}, reverse=True)
         have = [self.year.itemData(i) for i in range(1, self.year.count())]
-        if have == years:
-            return
-        current = self.year.currentData()
-        self.year.blockSignals(True)
-        while self.year.count() > 1:
-            self.year.removeItem(1)
-        for y in years:
-            self.year.addItem(f"{y}年", y)
-        self.year.setCurrentIndex(max(self.year.findData(current), 0))
-        self.year.blockSignals(False)
+        if have != years:
+            refill_combo(self.year, [(f"{y}年", y) for y in years])
 
     def _show_totals(self, t: dict[str, Any]) -> None:
         cats = self.ctx.catalogues()

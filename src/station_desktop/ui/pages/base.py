@@ -56,6 +56,20 @@ def hbox(*items: QWidget | QLayout | str | int | None) -> QHBoxLayout:
     return row
 
 
+def vbox(owner: QWidget | None, *items: QWidget | QLayout | tuple[QWidget | QLayout, int]
+         ) -> QVBoxLayout:
+    """A page or box laid out top to bottom (on ``owner`` when given): a widget or layout
+    as is, an ``(item, n)`` pair taking n shares of the spare height."""
+    column = QVBoxLayout(owner) if owner is not None else QVBoxLayout()
+    for item in items:
+        item, stretch = item if isinstance(item, tuple) else (item, 0)
+        if isinstance(item, QLayout):
+            column.addLayout(item, stretch)
+        else:
+            column.addWidget(item, stretch)
+    return column
+
+
 def scrolling(widget: QWidget) -> QScrollArea:
     """``widget`` in a frameless scroll area that fits its width."""
     scroll = QScrollArea()

@@ -22,17 +22,20 @@ from station_desktop.store import ledgers
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import RecordForm, SaveDialog
 from station_desktop.ui.ops import Op
+from station_desktop.ui.pages.base import STRETCH, hbox, vbox
 from station_desktop.ui.pages.ledger import (
     GREEN,
     GREY,
     RED,
-    TOTALS_STYLE,
     LedgerPage,
     action_button,
     filter_combo,
     hint_label,
     label_of,
     labelled,
+    note_label,
+    refill_combo,
+    totals_label,
 )
 from station_desktop.ui.person_picker import pick_person
 from station_desktop.ui.table import Column, LazyTableModel
@@ -155,12 +158,9 @@ class HonoursPage(LedgerPage):
 
         store = ctx.store
         self.model = LazyTableModel(columns, lambda ids: ledgers.honour_rows(store, ids), self,
-                                    colour=colour)
-        self.model.sort_key, self.model.sort_desc = "applied_on", True
+                                    colour=colour, sort=("applied_on", True))
 
-        self.counts = QLabel("正在统计…")
-        self.counts.setObjectName("honour_counts")
-        self.counts.setStyleSheet(TOTALS_STYLE)
+        self.counts = totals_label("honour_counts")
         self.kind = filter_combo("filter_kind", [("全部类别", None)] + [
             (lbl, v) for v, lbl in K.choices()], width=100)
         self.state = filter_combo("filter_state", [("全部状态", None)])
@@ -172,12 +172,8 @@ class HonoursPage(LedgerPage):
                                         tip="登记光荣牌、喜报或立功受奖")
         self.edit_button = action_button("修改", "honour_edit", self.edit)
         self.person_button = action_button("查看档案", "honour_person", self.open_person)
-        toolbar = QHBoxLayout()
-        toolbar.addWidget(labelled("类别", self.kind))
-        toolbar.addWidget(labelled("状态", self.state))
-        toolbar.addStretch(1)
-        for b in (self.add_button, self.edit_button, self.person_button):
-            toolbar.addWidget(b)
+        toolbar = hbox(labelled("类别", self.kind), labelled("状态", self.state), STRETCH,
+                       self.add_button, self.edit_button, self.person_button)
         self.advance_row = QHBoxLayout()
         self.advance_label = QLabel("选中一条记录后，可在这里登记下一步。")
         self.advance_label.setStyleSheet("color: #555;")
@@ -186,20 +182,12 @@ class HonoursPage(LedgerPage):
         self.advance_row.addStretch(1)
 
         self.hint = hint_label("honour_hint")
-        self.table = self.sortable_table(self.model, "honours/header", self.refresh)
-        self.table.doubleClicked.connect(lambda _i: self.edit())
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
-        self.detail = QLabel()
-        self.detail.setObjectName("honour_detail")
-        self.detail.setWordWrap(True)
+        self.table = self.sortable_table(self.model, "honours/header", self.refresh,
+                                         activated=self.edit, selected=self._update_buttons)
+        self.detail = note_label("honour_detail")
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.counts)
-        layout.addLayout(toolbar)
-        layout.addLayout(self.advance_row)
-        layout.addWidget(self.hint)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.detail)
+        vbox(self, self.counts, toolbar, self.advance_row, self.hint, (self.table, 1),
+             self.detail)
         self._update_buttons()
 
     # --- loading ------------------------------------------------------------------
@@ -207,14 +195,7 @@ class HonoursPage(LedgerPage):
     def _fill_states(self) -> None:
         kind = self.kind.currentData()
         states = enums.HONOUR_FLOW[K(kind)] if kind else list(S)
-        current = self.state.currentData()
-        self.state.blockSignals(True)
-        while self.state.count() > 1:
-            self.state.removeItem(1)
-        for st in states:
-            self.state.addItem(st.label, st.value)
-        self.state.setCurrentIndex(max(self.state.findData(current), 0))
-        self.state.blockSignals(False)
+        refill_combo(self.state, [(st.label, st.value) for st in states])
 
     def _kind_changed(self) -> None:
         self._fill_states()

@@ -108,6 +108,35 @@ def hint_label(name: str, *, wrap: bool = False) -> QLabel:
     return label
 
 
+def totals_label(name: str) -> QLabel:
+    """The bold line of counts over a ledger (says it is counting until the first load)."""
+    label = QLabel("正在统计…")
+    label.setObjectName(name)
+    label.setStyleSheet(TOTALS_STYLE)
+    return label
+
+
+def note_label(name: str) -> QLabel:
+    """A wrapped line of text about the selected record."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    return label
+
+
+def refill_combo(combo: QComboBox, items: Iterable[tuple[str, Any]]) -> None:
+    """Replace all but the first (全部…) choice of a filter, keeping what was chosen if it
+    is still there; quietly, so the page does not reload for the change."""
+    current = combo.currentData()
+    combo.blockSignals(True)
+    while combo.count() > 1:
+        combo.removeItem(1)
+    for label, data in items:
+        combo.addItem(label, data)
+    combo.setCurrentIndex(max(combo.findData(current), 0))
+    combo.blockSignals(False)
+
+
 def detail_title(name: str, text: str) -> QLabel:
     """The bold line over a record's details (says what to select while none is)."""
     label = QLabel(text)
@@ -209,9 +238,16 @@ class LedgerPage(ShownPage):
             self.ctx.open_person.emit(rec["person_id"])
 
     def sortable_table(self, model: LazyTableModel, state_key: str,
-                       on_sort: Callable[[], None]) -> SortableTable:
-        """A table whose header state is saved with the page's."""
+                       on_sort: Callable[[], None], *,
+                       activated: Callable[[], None] | None = None,
+                       selected: Callable[[], None] | None = None) -> SortableTable:
+        """A table whose header state is saved with the page's; a double click on a row
+        calls ``activated``, a change of selection ``selected``."""
         table = SortableTable(model, self.ctx, state_key, on_sort, self)
+        if activated is not None:
+            table.doubleClicked.connect(lambda _index: activated())
+        if selected is not None:
+            table.selectionModel().selectionChanged.connect(lambda *_: selected())
         self._tables.append(table)
         return table
 

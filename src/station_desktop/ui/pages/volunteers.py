@@ -28,12 +28,14 @@ from station_desktop.store.ledgers import hours_text
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import RecordForm, SaveDialog
 from station_desktop.ui.ops import Op
+from station_desktop.ui.pages.base import STRETCH, hbox, vbox
 from station_desktop.ui.pages.ledger import (
     GREY,
-    TOTALS_STYLE,
     LedgerPage,
     action_button,
     hint_label,
+    note_label,
+    totals_label,
 )
 from station_desktop.ui.person_picker import pick_person
 from station_desktop.ui.table import Column, LazyTableModel
@@ -134,14 +136,7 @@ class HoursDialog(SaveDialog):
 
 def _group(title: str, buttons: list[QPushButton], table: QWidget, hint: QLabel) -> QGroupBox:
     box = QGroupBox(title)
-    layout = QVBoxLayout(box)
-    row = QHBoxLayout()
-    for b in buttons:
-        row.addWidget(b)
-    row.addStretch(1)
-    layout.addLayout(row)
-    layout.addWidget(hint)
-    layout.addWidget(table, 1)
+    vbox(box, hbox(*buttons, STRETCH), hint, (table, 1))
     return box
 
 
@@ -159,9 +154,7 @@ class VolunteersPage(LedgerPage):
         self.select_member: str | None = None
         self.select_activity: str | None = None
 
-        self.totals = QLabel("正在统计…")
-        self.totals.setObjectName("volunteer_totals")
-        self.totals.setStyleSheet(TOTALS_STYLE)
+        self.totals = totals_label("volunteer_totals")
 
         # teams
         self.teams = LazyTableModel([
@@ -169,11 +162,11 @@ class VolunteersPage(LedgerPage):
             Column("leader", "负责人", width=65),
             Column("members", "队员数", lambda v, _r: f"{v} 人", width=60),
             Column("minutes", "累计时长", hours, width=95),
-        ], lambda ids: ledgers.team_rows(store, ids), self, align_right=("members", "minutes"))
-        self.teams.sort_key, self.teams.sort_desc = "name", False
-        self.team_table = self.sortable_table(self.teams, "volunteers/teams", self.refresh)
-        self.team_table.selectionModel().selectionChanged.connect(self._team_changed)
-        self.team_table.doubleClicked.connect(lambda _i: self.edit_team())
+        ], lambda ids: ledgers.team_rows(store, ids), self, align_right=("members", "minutes"),
+            sort=("name", False))
+        self.team_table = self.sortable_table(self.teams, "volunteers/teams", self.refresh,
+                                              activated=self.edit_team,
+                                              selected=self._team_changed)
         self.new_team_button = action_button("新建队伍", "team_new", self.new_team)
         self.edit_team_button = action_button("修改", "team_edit", self.edit_team)
         self.team_hint = hint_label("team_hint", wrap=True)
@@ -191,13 +184,10 @@ class VolunteersPage(LedgerPage):
             Column("activities", "参加活动", lambda v, _r: f"{v} 次", width=70),
             Column("minutes", "累计时长", hours, width=90),
         ], lambda ids: ledgers.member_rows(store, ids), self, colour=member_colour,
-            align_right=("activities", "minutes"))
-        self.members.sort_key, self.members.sort_desc = "joined_on", False
+            align_right=("activities", "minutes"), sort=("joined_on", False))
         self.member_table = self.sortable_table(self.members, "volunteers/members",
-                                                self.load_team)
-        self.member_table.doubleClicked.connect(lambda _i: self.edit_member())
-        self.member_table.selectionModel().selectionChanged.connect(
-            lambda *_: self._update_buttons())
+                                                self.load_team, activated=self.edit_member,
+                                                selected=self._update_buttons)
         self.add_member_button = action_button("添加队员", "member_add", self.add_member)
         self.edit_member_button = action_button("修改/登记退出", "member_edit", self.edit_member)
         self.delete_member_button = action_button("删除", "member_delete", self.delete_member,
@@ -212,13 +202,10 @@ class VolunteersPage(LedgerPage):
             Column("participants", "参加人数", lambda v, _r: f"{v} 人", width=70),
             Column("minutes", "服务时长合计", hours, width=100),
         ], lambda ids: ledgers.activity_rows(store, ids), self,
-            align_right=("participants", "minutes"))
-        self.activities.sort_key, self.activities.sort_desc = "held_on", True
+            align_right=("participants", "minutes"), sort=("held_on", True))
         self.activity_table = self.sortable_table(self.activities, "volunteers/activities",
-                                                  self.load_team)
-        self.activity_table.doubleClicked.connect(lambda _i: self.record_hours())
-        self.activity_table.selectionModel().selectionChanged.connect(
-            lambda *_: self._update_buttons())
+                                                  self.load_team, activated=self.record_hours,
+                                                  selected=self._update_buttons)
         self.add_activity_button = action_button("新增活动", "activity_add", self.add_activity)
         self.hours_button = action_button("登记时长", "activity_hours", self.record_hours,
                                           tip="登记每位队员这次活动的服务时长")
@@ -227,9 +214,7 @@ class VolunteersPage(LedgerPage):
 
         team_box = _group("志愿服务队", [self.new_team_button, self.edit_team_button],
                           self.team_table, self.team_hint)
-        self.team_detail = QLabel()
-        self.team_detail.setObjectName("team_detail")
-        self.team_detail.setWordWrap(True)
+        self.team_detail = note_label("team_detail")
         self.team_detail.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.team_detail.setStyleSheet("padding: 4px;")
         team_box.layout().addWidget(self.team_detail)
@@ -245,9 +230,7 @@ class VolunteersPage(LedgerPage):
                                            [team_box, self.right_splitter], stretch=[2, 3],
                                            sizes=[430, 670])
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.totals)
-        layout.addWidget(self.splitter, 1)
+        vbox(self, self.totals, (self.splitter, 1))
         self._update_buttons()
 
     # --- loading ------------------------------------------------------------------
