@@ -22,7 +22,7 @@ from station_desktop.domain.errors import ValidationError
 from station_desktop.domain.validate import format_fen, parse_date, parse_yuan
 from station_desktop.store import ledgers
 from station_desktop.ui.context import AppContext
-from station_desktop.ui.forms import RecordForm, SaveDialog
+from station_desktop.ui.forms import SaveDialog
 from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.base import STRETCH, hbox, vbox
 from station_desktop.ui.pages.ledger import (
@@ -377,19 +377,14 @@ class AidPage(LedgerPage):
                                   prompt="这份帮扶申请是为谁登记的？")
 
     def _application_for(self, person_id: str) -> None:
-        svc = self.ctx.service
-
         def show(person: dict) -> None:
-            form = RecordForm("aid_application", self.ctx.catalogues(), today=self.ctx.today,
-                              hidden={"person_id": person_id})
-            form.set_values({"applied_on": self.ctx.today, "hardship_state": "suspected",
-                             "helper": self.operator or None,
-                             "aid_type": self.type.currentData()})
-            self.record_dialog(f"新建帮扶申请 — {person['name']}", form,
-                               lambda v: svc.create("aid_application", v), "aid_application",
-                               after=self.select_after_save)
+            form = self.record_form("aid_application", {
+                "applied_on": self.ctx.today, "hardship_state": "suspected",
+                "helper": self.operator or None, "aid_type": self.type.currentData(),
+            }, hidden={"person_id": person_id})
+            self.new_record(f"新建帮扶申请 — {person['name']}", form)
 
-        Op(self, lambda: svc.get("person", person_id)).success(show).run()
+        self.with_person(person_id, show)
 
     def review(self) -> None:
         rec = self.table.current_record()
@@ -403,11 +398,11 @@ class AidPage(LedgerPage):
         if rec is None or not enums.can_pay(enums.AidState(rec["state"])):
             return
         svc, app_id = self.ctx.service, rec["id"]
-        form = RecordForm("aid_payment", self.ctx.catalogues(), today=self.ctx.today,
-                          hidden={"application_id": app_id})
-        form.set_values({"paid_on": self.ctx.today, "amount_fen": rec["approved_fen"]
-                         if rec["approved_fen"] is not None else rec["requested_fen"],
-                         "fund": rec["fund"], "payer": self.operator or None})
+        form = self.record_form("aid_payment", {
+            "paid_on": self.ctx.today, "amount_fen": rec["approved_fen"]
+            if rec["approved_fen"] is not None else rec["requested_fen"],
+            "fund": rec["fund"], "payer": self.operator or None,
+        }, hidden={"application_id": app_id})
         self.record_dialog(f"登记发放 — {rec['person_name']}", form,
                            lambda v: svc.pay_aid(app_id, v), "aid_payment")
 

@@ -23,7 +23,7 @@ from station_desktop.domain.validate import parse_date
 from station_desktop.store import ledgers
 from station_desktop.store.fields import FIELDS, clean_value
 from station_desktop.ui.context import AppContext
-from station_desktop.ui.forms import RecordForm, SaveDialog
+from station_desktop.ui.forms import SaveDialog
 from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.base import STRETCH, hbox, vbox
 from station_desktop.ui.pages.ledger import (
@@ -367,24 +367,17 @@ class CasesPage(LedgerPage):
         return due
 
     def _register(self, person_id: str | None) -> None:
-        svc = self.ctx.service
         fields = [n for n in FIELDS["dispute_case"] if n != "person_id"]
 
         def show(person: dict | None) -> None:
-            form = RecordForm("dispute_case", self.ctx.catalogues(), today=self.ctx.today,
-                              fields=fields,
-                              hidden={"person_id": person_id} if person_id else None)
-            form.set_values({"registered_on": self.ctx.today, "deadline": self.default_deadline(),
-                             "registrar": self.operator or None, "urgency": "normal",
-                             "parties": person["name"] if person else None})
-            title = "登记矛盾纠纷" + (f" — {person['name']}" if person else "")
-            self.record_dialog(title, form, lambda v: svc.create("dispute_case", v),
-                               "dispute_case", after=self.select_after_save)
+            form = self.record_form("dispute_case", {
+                "registered_on": self.ctx.today, "deadline": self.default_deadline(),
+                "registrar": self.operator or None, "urgency": "normal",
+                "parties": person["name"] if person else None,
+            }, fields=fields, hidden={"person_id": person_id} if person_id else None)
+            self.new_record("登记矛盾纠纷" + (f" — {person['name']}" if person else ""), form)
 
-        if person_id is None:
-            show(None)
-        else:
-            Op(self, lambda: svc.get("person", person_id)).success(show).run()
+        self.with_person(person_id, show)
 
     def act(self, action: enums.CaseAction) -> None:
         case = self.table.current_record()

@@ -20,8 +20,7 @@ from station_desktop.domain.errors import ValidationError
 from station_desktop.domain.validate import parse_date
 from station_desktop.store import ledgers
 from station_desktop.ui.context import AppContext
-from station_desktop.ui.forms import RecordForm, SaveDialog
-from station_desktop.ui.ops import Op
+from station_desktop.ui.forms import SaveDialog
 from station_desktop.ui.pages.base import STRETCH, hbox, vbox
 from station_desktop.ui.pages.ledger import (
     GREEN,
@@ -260,15 +259,13 @@ class HonoursPage(LedgerPage):
                                   prompt="光荣牌、喜报或立功受奖是哪位人员的？")
 
     def _add_for(self, person_id: str) -> None:
-        svc = self.ctx.service
-
         def show(person: dict) -> None:
-            form = RecordForm("honour", self.ctx.catalogues(), today=self.ctx.today,
-                              fields=ADD_FIELDS, hidden={"person_id": person_id})
             kind = self.kind.currentData()
-            form.set_values({"kind": kind, "title": DEFAULT_TITLE.get(K(kind)) if kind else None,
-                             "applied_on": self.ctx.today, "recipient": person["name"],
-                             "address": person.get("residence")})
+            form = self.record_form("honour", {
+                "kind": kind, "title": DEFAULT_TITLE.get(K(kind)) if kind else None,
+                "applied_on": self.ctx.today, "recipient": person["name"],
+                "address": person.get("residence"),
+            }, fields=ADD_FIELDS, hidden={"person_id": person_id})
             kind_box = form.editors["kind"].widget
             title_box = form.editors["title"].widget
 
@@ -279,11 +276,9 @@ class HonoursPage(LedgerPage):
                     title_box.setText(DEFAULT_TITLE.get(K(code), "") if code else "")
 
             kind_box.currentIndexChanged.connect(kind_changed)
-            self.record_dialog(f"新增荣誉 — {person['name']}", form,
-                               lambda v: svc.create("honour", v), "honour",
-                               after=self.select_after_save)
+            self.new_record(f"新增荣誉 — {person['name']}", form)
 
-        Op(self, lambda: svc.get("person", person_id)).success(show).run()
+        self.with_person(person_id, show)
 
     def advance(self, target: enums.HonourState) -> None:
         rec = self.table.current_record()

@@ -336,6 +336,32 @@ class LedgerPage(ShownPage):
         if isinstance(record, dict) and record.get("id"):
             self.select_next = record["id"]
 
+    def record_form(self, kind: str, values: dict[str, Any], *,
+                    fields: Sequence[str] | None = None,
+                    hidden: dict[str, Any] | None = None) -> RecordForm:
+        """A form for ``kind`` over the station's catalogues, filled with ``values``."""
+        form = RecordForm(kind, self.ctx.catalogues(), today=self.ctx.today, fields=fields,
+                          hidden=hidden)
+        form.set_values(values)
+        return form
+
+    def new_record(self, title: str, form: RecordForm,
+                   after: Callable[[Any], None] | None = None) -> RecordDialog:
+        """A RecordDialog that creates ``form``'s record; ``after`` gets the new record
+        (by default it is selected after the reload)."""
+        svc, kind = self.ctx.service, form.kind
+        return self.record_dialog(title, form, lambda v: svc.create(kind, v), kind,
+                                  after=after or self.select_after_save)
+
+    def with_person(self, person_id: str | None,
+                    then: Callable[[dict[str, Any] | None], None]) -> None:
+        """Load the person on the worker, then ``then(person)``; no person: ``then(None)`` now."""
+        if person_id is None:
+            then(None)
+            return
+        svc = self.ctx.service
+        Op(self, lambda: svc.get("person", person_id)).success(then).run()
+
     def edit_record(self, kind: str, row_id: str, title: str, *,
                     fields: Sequence[str] | None = None, hidden: dict | None = None) -> None:
         """Load ``kind`` ``row_id`` on the worker, then open it in a RecordDialog."""
@@ -343,9 +369,7 @@ class LedgerPage(ShownPage):
 
         def show(record: dict) -> None:
             keep = {k: record.get(k) for k in (hidden or {})}
-            form = RecordForm(kind, self.ctx.catalogues(), today=self.ctx.today,
-                              fields=fields, hidden=keep)
-            form.set_values(record)
+            form = self.record_form(kind, record, fields=fields, hidden=keep)
             self.record_dialog(title, form, lambda v: svc.update(kind, row_id, v), kind)
 
         Op(self, lambda: svc.get(kind, row_id)).success(show).run()

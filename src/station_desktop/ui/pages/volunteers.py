@@ -26,7 +26,7 @@ from station_desktop.services import Service
 from station_desktop.store import ledgers
 from station_desktop.store.ledgers import hours_text
 from station_desktop.ui.context import AppContext
-from station_desktop.ui.forms import RecordForm, SaveDialog
+from station_desktop.ui.forms import SaveDialog
 from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.base import STRETCH, hbox, vbox
 from station_desktop.ui.pages.ledger import (
@@ -330,11 +330,8 @@ class VolunteersPage(LedgerPage):
     # --- teams --------------------------------------------------------------------
 
     def new_team(self) -> None:
-        svc = self.ctx.service
-        form = RecordForm("volunteer_team", self.ctx.catalogues(), today=self.ctx.today)
-        form.set_values({"founded_on": self.ctx.today})
-        self.record_dialog("新建志愿服务队", form, lambda v: svc.create("volunteer_team", v),
-                           "volunteer_team", after=self.select_after_save)
+        self.new_record("新建志愿服务队",
+                        self.record_form("volunteer_team", {"founded_on": self.ctx.today}))
 
     def edit_team(self) -> None:
         rec = self.team_table.current_record()
@@ -352,7 +349,7 @@ class VolunteersPage(LedgerPage):
             skip_text="不是在册人员，直接填写姓名", on_skip=lambda: self._add_member(None))
 
     def _add_member(self, person_id: str | None) -> None:
-        svc, team = self.ctx.service, self.team_id
+        team = self.team_id
         if team is None:
             return
 
@@ -360,19 +357,14 @@ class VolunteersPage(LedgerPage):
             hidden: dict[str, Any] = {"team_id": team}
             if person_id:
                 hidden["person_id"] = person_id
-            form = RecordForm("volunteer_member", self.ctx.catalogues(), today=self.ctx.today,
-                              fields=["name", "phone", "joined_on"], hidden=hidden)
-            form.set_values({"joined_on": self.ctx.today,
-                             "name": person["name"] if person else None,
-                             "phone": person.get("phone") if person else None})
-            self.record_dialog("添加队员" + (f" — {person['name']}" if person else ""), form,
-                               lambda v: svc.create("volunteer_member", v), "volunteer_member",
-                               after=self._member_saved)
+            form = self.record_form("volunteer_member", {
+                "joined_on": self.ctx.today, "name": person["name"] if person else None,
+                "phone": person.get("phone") if person else None,
+            }, fields=["name", "phone", "joined_on"], hidden=hidden)
+            self.new_record("添加队员" + (f" — {person['name']}" if person else ""), form,
+                            after=self._member_saved)
 
-        if person_id is None:
-            show(None)
-        else:
-            Op(self, lambda: svc.get("person", person_id)).success(show).run()
+        self.with_person(person_id, show)
 
     def _member_saved(self, record: Any) -> None:
         if isinstance(record, dict):
@@ -412,14 +404,12 @@ class VolunteersPage(LedgerPage):
     # --- activities and hours -------------------------------------------------------
 
     def add_activity(self) -> None:
-        svc, team = self.ctx.service, self.team_id
+        team = self.team_id
         if team is None:
             return
-        form = RecordForm("volunteer_activity", self.ctx.catalogues(), today=self.ctx.today,
-                          hidden={"team_id": team})
-        form.set_values({"held_on": self.ctx.today})
-        self.record_dialog("新增服务活动", form, lambda v: svc.create("volunteer_activity", v),
-                           "volunteer_activity", after=self._activity_saved)
+        form = self.record_form("volunteer_activity", {"held_on": self.ctx.today},
+                                hidden={"team_id": team})
+        self.new_record("新增服务活动", form, after=self._activity_saved)
 
     def _activity_saved(self, record: Any) -> None:
         if isinstance(record, dict):
