@@ -17,7 +17,6 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -30,6 +29,7 @@ from station_desktop.services.search_index import SearchHit, search
 from station_desktop.store.display import mask_id_number
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
+from station_desktop.ui.widgets import text_label
 
 HINT = "输入姓名、拼音首字母（如 zsf）、身份证号后几位或电话号码，下面会列出找到的人。"
 
@@ -51,9 +51,7 @@ class PersonPicker(QDialog):
 
         layout = QVBoxLayout(self)
         if prompt:
-            head = QLabel(prompt)
-            head.setWordWrap(True)
-            head.setStyleSheet("font-weight: bold;")
+            head = text_label(prompt, style="font-weight: bold;", wrap=True)
             layout.addWidget(head)
         self.query = QLineEdit()
         self.query.setObjectName("picker_query")
@@ -68,10 +66,7 @@ class PersonPicker(QDialog):
         self.results.itemDoubleClicked.connect(lambda _item: self._choose())
         self.results.currentRowChanged.connect(self._update_buttons)
         layout.addWidget(self.results, 1)
-        self.hint = QLabel(HINT)
-        self.hint.setObjectName("picker_hint")
-        self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: #555;")
+        self.hint = text_label(HINT, "picker_hint", style="color: #555;", wrap=True)
         layout.addWidget(self.hint)
 
         self.buttons = QDialogButtonBox()

@@ -24,7 +24,6 @@ from station_desktop.store import ledgers
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import SaveDialog
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.base import STRETCH, hbox, vbox
 from station_desktop.ui.pages.ledger import (
     GREEN,
     GREY,
@@ -46,6 +45,7 @@ from station_desktop.ui.pages.ledger import (
 )
 from station_desktop.ui.person_picker import pick_person
 from station_desktop.ui.table import Column, LazyTableModel
+from station_desktop.ui.widgets import STRETCH, hbox, text_label, vbox
 
 # --- the review dialog -------------------------------------------------------------
 
@@ -74,9 +74,8 @@ class ReviewDialog(SaveDialog):
             f"申请金额 {yuan(app['requested_fen'])}　目前：{state.label}")
         info.setWordWrap(True)
         layout.addWidget(info)
-        self.level_label = QLabel(f"本次由【{self.level.label}级】审核")
-        self.level_label.setObjectName("review_level")
-        self.level_label.setStyleSheet("font-size: 16px; font-weight: bold; color: #1a237e;")
+        self.level_label = text_label(f"本次由【{self.level.label}级】审核", "review_level",
+                                      style="font-size: 16px; font-weight: bold; color: #1a237e;")
         layout.addWidget(self.level_label)
 
         form = QFormLayout()
@@ -84,9 +83,7 @@ class ReviewDialog(SaveDialog):
         self.decision.setObjectName("review_decision")
         for value, label in enums.ReviewDecision.choices():
             self.decision.addItem(label, value)
-        self.decision_tip = QLabel()
-        self.decision_tip.setWordWrap(True)
-        self.decision_tip.setStyleSheet("color: #555;")
+        self.decision_tip = text_label(style="color: #555;", wrap=True)
         self.reviewer = QLineEdit(operator if self.level is enums.Level.VILLAGE else "")
         self.reviewer.setObjectName("review_reviewer")
         self.reviewer.setPlaceholderText(f"{self.level.label}级审核人姓名")
@@ -202,10 +199,7 @@ class AidPage(LedgerPage):
                                     sort=("applied_on", True))
 
         self.totals = totals_label("aid_totals")
-        self.by_type = QLabel()
-        self.by_type.setObjectName("aid_by_type")
-        self.by_type.setWordWrap(True)
-        self.by_type.setStyleSheet("color: #333;")
+        self.by_type = text_label("", "aid_by_type", style="color: #333;", wrap=True)
 
         this_year = ctx.today.year
         self.year = filter_combo("filter_year", [("全部年度", None), (f"{this_year}年", this_year)],

@@ -25,7 +25,6 @@ from station_desktop.store.fields import FIELDS, clean_value
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import SaveDialog
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.base import STRETCH, hbox, vbox
 from station_desktop.ui.pages.ledger import (
     GREY,
     RED,
@@ -38,11 +37,11 @@ from station_desktop.ui.pages.ledger import (
     hint_label,
     label_of,
     labelled,
-    note_label,
     totals_label,
 )
 from station_desktop.ui.person_picker import pick_person
 from station_desktop.ui.table import Column, LazyTableModel
+from station_desktop.ui.widgets import STRETCH, hbox, text_label, vbox
 
 A = enums.CaseAction
 LEVELS = list(enums.Level)
@@ -99,10 +98,8 @@ class CaseActionDialog(SaveDialog):
                       f"{enums.CaseState(case['state']).label}")
         head.setStyleSheet("font-weight: bold;")
         layout.addWidget(head)
-        self.explanation = QLabel(action_explanation(action, level))
-        self.explanation.setObjectName("action_explanation")
-        self.explanation.setWordWrap(True)
-        self.explanation.setStyleSheet("color: #1a237e;")
+        self.explanation = text_label(action_explanation(action, level), "action_explanation",
+                                      style="color: #1a237e;", wrap=True)
         layout.addWidget(self.explanation)
 
         form = QFormLayout()
@@ -246,7 +243,7 @@ class CasesPage(LedgerPage):
 
         self.detail_title = detail_title("case_detail_title",
                                          "选中一件案件，这里显示诉求内容和化解步骤。")
-        self.detail_text = note_label("case_detail_text")
+        self.detail_text = text_label("", "case_detail_text", wrap=True)
         self.steps = detail_table("case_steps", ["日期", "操作", "级别", "经办人", "说明"],
                                   [95, 60, 80, 80, 300])
         steps_box = QGroupBox("化解步骤")

@@ -44,6 +44,7 @@ from station_desktop.ui.table import (
     make_table_view,
     setup_list_view,
 )
+from station_desktop.ui.widgets import text_label
 
 
 def _day(ts: str | None) -> str:
@@ -106,10 +107,7 @@ class CountyPage(ShownPage):
         self.scope.currentIndexChanged.connect(lambda _i: self.refresh())
         self.stale_days.editingFinished.connect(self.refresh)
 
-        self.stale_label = QLabel()
-        self.stale_label.setObjectName("county_stale")
-        self.stale_label.setWordWrap(True)
-        self.stale_label.setStyleSheet("color: #b35900;")
+        self.stale_label = text_label("", "county_stale", style="color: #b35900;", wrap=True)
 
         # level 0: the figures
         self.figures = RowsModel(["指标", "数量", "金额（元）", "涉及站点", "最新数据"])

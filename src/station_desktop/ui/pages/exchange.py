@@ -53,6 +53,7 @@ from station_desktop.ui.exchange_views import ConflictsPanel, StationsPanel
 from station_desktop.ui.ops import Op, Progress
 from station_desktop.ui.pages.base import fill_with_scrolling
 from station_desktop.ui.table import local_time
+from station_desktop.ui.widgets import text_label
 
 HOW_IT_WORKS = """\
 <p><b>怎样和县里交换数据</b></p>
@@ -132,16 +133,13 @@ class ExchangePage(QWidget):
         self.fingerprint_label.setObjectName("key_fingerprint")
         self.fingerprint_label.setStyleSheet(
             "font-family: monospace; font-size: 18px; font-weight: bold; letter-spacing: 1px;")
-        self.pending_label = QLabel("—")
-        self.pending_label.setObjectName("pending_count")
-        self.pending_label.setStyleSheet("font-size: 18px; font-weight: bold; color: #1a4f8b;")
+        self.pending_label = text_label("—", "pending_count",
+                                        style="font-size: 18px; font-weight: bold; color: #1a4f8b;")
         self.range_label = QLabel("—")
         self.range_label.setObjectName("seq_range")
         self.acked_label = QLabel("—")
         self.acked_label.setObjectName("acked_seq")
-        self.peer_label = QLabel("—")
-        self.peer_label.setObjectName("enrolled_with")
-        self.peer_label.setWordWrap(True)
+        self.peer_label = text_label("—", "enrolled_with", wrap=True)
         self.conflicts_label = QLabel("—")
         self.conflicts_label.setObjectName("open_conflicts")
         for lab in (self.code_label, self.name_label, self.fingerprint_label, self.range_label):
@@ -213,9 +211,7 @@ class ExchangePage(QWidget):
             buttons.addWidget(b)
         buttons.addStretch(1)
 
-        explain = QLabel(HOW_IT_WORKS)
-        explain.setObjectName("how_it_works")
-        explain.setWordWrap(True)
+        explain = text_label(HOW_IT_WORKS, "how_it_works", wrap=True)
         explain.setTextFormat(Qt.TextFormat.RichText)
         explain.setStyleSheet("QLabel { background: #f7f7f2; border: 1px solid #ddd; padding: 8px; }")
 

@@ -36,7 +36,7 @@ from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import show_error
 from station_desktop.ui.forms import error_label
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.base import ShownPage, fill_with_scrolling, push_button
+from station_desktop.ui.pages.base import ShownPage, fill_with_scrolling
 from station_desktop.ui.table import Column, RowsModel
 from station_desktop.ui.visit_dialog import (
     HINT_STYLE,
@@ -50,6 +50,7 @@ from station_desktop.ui.visit_dialog import (
     scaled_font,
     yuan,
 )
+from station_desktop.ui.widgets import push_button, text_label
 
 #: Rows shown per list; the totals are shown in the titles.
 ROWS = 20
@@ -74,10 +75,8 @@ class Section(QGroupBox):
         self.view.setMinimumHeight(120)
         self.view.setMaximumHeight(290)
         self.view.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.empty = QLabel(empty)
-        self.empty.setObjectName(f"{object_name}_empty")
-        self.empty.setWordWrap(True)
-        self.empty.setStyleSheet("color: #2e7d32; padding: 10px 4px;")
+        self.empty = text_label(empty, f"{object_name}_empty",
+                                style="color: #2e7d32; padding: 10px 4px;", wrap=True)
         self.footer = QHBoxLayout()
         self.layout_ = QVBoxLayout(body)
         self.layout_.setContentsMargins(0, 0, 0, 0)
@@ -124,9 +123,7 @@ class SafetyReminders(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("home_safety")
-        self.usb_text = QLabel()
-        self.usb_text.setObjectName("home_usb_reminder")
-        self.usb_text.setWordWrap(True)
+        self.usb_text = text_label("", "home_usb_reminder", wrap=True)
         self.usb_button = QPushButton("备份到U盘…")
         self.usb_button.setObjectName("home_backup_usb")
         self.usb_button.clicked.connect(self.backup_to_usb)
@@ -241,12 +238,8 @@ class HomePage(ShownPage):
         # coverage
         self.coverage_box = QGroupBox("本季度联系覆盖率")
         self.coverage_box.setObjectName("home_coverage")
-        self.coverage_figure = QLabel("—")
-        self.coverage_figure.setObjectName("coverage_figure")
-        self.coverage_figure.setStyleSheet("color: #1565c0;")
-        self.coverage_text = QLabel()
-        self.coverage_text.setObjectName("coverage_text")
-        self.coverage_text.setWordWrap(True)
+        self.coverage_figure = text_label("—", "coverage_figure", style="color: #1565c0;")
+        self.coverage_text = text_label("", "coverage_text", wrap=True)
         self.coverage_bar = QProgressBar()
         self.coverage_bar.setObjectName("coverage_bar")
         self.coverage_bar.setTextVisible(True)
@@ -293,9 +286,7 @@ class HomePage(ShownPage):
             Column("progress", "进度（已走访/计划）"),
             Column("action", "", lambda v, r: "查看", button=True),
         ], parent=self), object_name="home_holidays", stretch="name", empty="")
-        self.holiday_lines = QLabel()
-        self.holiday_lines.setObjectName("holiday_windows")
-        self.holiday_lines.setWordWrap(True)
+        self.holiday_lines = text_label("", "holiday_windows", wrap=True)
         self.holiday_lines.setTextFormat(Qt.TextFormat.PlainText)
         self.holidays.layout_.insertWidget(0, self.holiday_lines)
         self.holidays.empty.setStyleSheet(HINT_STYLE + "padding: 6px 4px;")

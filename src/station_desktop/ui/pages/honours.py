@@ -21,7 +21,6 @@ from station_desktop.domain.validate import parse_date
 from station_desktop.store import ledgers
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import SaveDialog
-from station_desktop.ui.pages.base import STRETCH, hbox, vbox
 from station_desktop.ui.pages.ledger import (
     GREEN,
     GREY,
@@ -32,12 +31,12 @@ from station_desktop.ui.pages.ledger import (
     hint_label,
     label_of,
     labelled,
-    note_label,
     refill_combo,
     totals_label,
 )
 from station_desktop.ui.person_picker import pick_person
 from station_desktop.ui.table import Column, LazyTableModel
+from station_desktop.ui.widgets import STRETCH, hbox, text_label, vbox
 
 S = enums.HonourState
 K = enums.HonourKind
@@ -183,7 +182,7 @@ class HonoursPage(LedgerPage):
         self.hint = hint_label("honour_hint")
         self.table = self.sortable_table(self.model, "honours/header", self.refresh,
                                          activated=self.edit, selected=self._update_buttons)
-        self.detail = note_label("honour_detail")
+        self.detail = text_label("", "honour_detail", wrap=True)
 
         vbox(self, self.counts, toolbar, self.advance_row, self.hint, (self.table, 1),
              self.detail)

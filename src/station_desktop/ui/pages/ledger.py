@@ -37,6 +37,7 @@ from station_desktop.ui.forms import RecordDialog, RecordForm
 from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.base import ShownPage
 from station_desktop.ui.table import LazyTableModel, SortableTable
+from station_desktop.ui.widgets import text_label
 
 RED = "#c62828"
 GREY = "#777777"
@@ -99,29 +100,14 @@ def labelled(text: str, widget: QWidget) -> QWidget:
 
 def hint_label(name: str, *, wrap: bool = False) -> QLabel:
     """The grey line that says why a list is empty (hidden until it has something to say)."""
-    label = QLabel()
-    label.setObjectName(name)
-    label.setStyleSheet(HINT_STYLE)
-    if wrap:
-        label.setWordWrap(True)
+    label = text_label("", name, style=HINT_STYLE, wrap=wrap)
     label.hide()
     return label
 
 
 def totals_label(name: str) -> QLabel:
     """The bold line of counts over a ledger (says it is counting until the first load)."""
-    label = QLabel("正在统计…")
-    label.setObjectName(name)
-    label.setStyleSheet(TOTALS_STYLE)
-    return label
-
-
-def note_label(name: str) -> QLabel:
-    """A wrapped line of text about the selected record."""
-    label = QLabel()
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    return label
+    return text_label("正在统计…", name, style=TOTALS_STYLE)
 
 
 def refill_combo(combo: QComboBox, items: Iterable[tuple[str, Any]]) -> None:
@@ -139,11 +125,7 @@ def refill_combo(combo: QComboBox, items: Iterable[tuple[str, Any]]) -> None:
 
 def detail_title(name: str, text: str) -> QLabel:
     """The bold line over a record's details (says what to select while none is)."""
-    label = QLabel(text)
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    label.setStyleSheet("font-weight: bold;")
-    return label
+    return text_label(text, name, style="font-weight: bold;", wrap=True)
 
 
 def detail_table(name: str, headers: Sequence[str], widths: Sequence[int]) -> QTableWidget:

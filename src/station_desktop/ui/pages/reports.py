@@ -33,6 +33,7 @@ from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
 from station_desktop.ui.table import TOTAL, RowsModel, make_table_view
 from station_desktop.ui.table import local_time as table_local_time
+from station_desktop.ui.widgets import text_label
 
 PRINT_TOOLTIP = "生成所选期间的工作报表（PDF），先预览再打印或另存"
 
@@ -72,9 +73,7 @@ class TableSection(QGroupBox):
         self.hint.hide()
         layout = QVBoxLayout(self)
         if note:
-            note_label = QLabel(note)
-            note_label.setWordWrap(True)
-            note_label.setStyleSheet("color: #555;")
+            note_label = text_label(note, style="color: #555;", wrap=True)
             layout.addWidget(note_label)
         layout.addWidget(self.hint)
         layout.addWidget(self.view)
@@ -99,9 +98,8 @@ class FigureCard(QFrame):
                            "border-radius: 6px; }")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
-        self.value = QLabel("—")
-        self.value.setObjectName(f"value_{name}")
-        self.value.setStyleSheet("font-size: 22px; font-weight: bold; color: #1a4f8b;")
+        self.value = text_label("—", f"value_{name}",
+                                style="font-size: 22px; font-weight: bold; color: #1a4f8b;")
         self.caption = QLabel(caption)
         self.caption.setStyleSheet("color: #444;")
         self.detail = QLabel("")
@@ -160,9 +158,7 @@ class ReportsPage(QWidget):
         toolbar.addWidget(self.refresh_button)
         toolbar.addStretch(1)
         toolbar.addWidget(self.print_button)
-        self.status = QLabel("")
-        self.status.setObjectName("report_status")
-        self.status.setStyleSheet("color: #555;")
+        self.status = text_label("", "report_status", style="color: #555;")
 
         # --- headline figures ---------------------------------------------------
         self.cards = {

@@ -28,7 +28,7 @@ from station_desktop.domain.validate import format_fen
 from station_desktop.store import visits as sv
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.base import STRETCH, ShownPage, hbox, push_button
+from station_desktop.ui.pages.base import ShownPage
 from station_desktop.ui.table import Column, LazyTableModel, add_export_action, read_only_rows
 from station_desktop.ui.visit_dialog import (
     HINT_STYLE,
@@ -38,6 +38,7 @@ from station_desktop.ui.visit_dialog import (
     pick_and_register_life_event,
     yuan,
 )
+from station_desktop.ui.widgets import STRETCH, hbox, push_button, text_label
 
 STATE_KEY = "visits/header"
 CUSTOM = "custom"
@@ -146,9 +147,8 @@ class VisitsPage(ShownPage):
         self.view.setToolTip("双击一行打开此人的档案；右键可为此人再记一次走访")
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
-        self.empty = QLabel("这段时间还没有走访记录。点“记录走访”添加，或换一个时间范围。")
-        self.empty.setObjectName("visits_empty")
-        self.empty.setStyleSheet(HINT_STYLE + "padding: 16px;")
+        self.empty = text_label("这段时间还没有走访记录。点“记录走访”添加，或换一个时间范围。",
+                                "visits_empty", style=HINT_STYLE + "padding: 16px;")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.hide()
 

@@ -28,17 +28,16 @@ from station_desktop.store.ledgers import hours_text
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import SaveDialog
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.base import STRETCH, hbox, vbox
 from station_desktop.ui.pages.ledger import (
     GREY,
     LedgerPage,
     action_button,
     hint_label,
-    note_label,
     totals_label,
 )
 from station_desktop.ui.person_picker import pick_person
 from station_desktop.ui.table import Column, LazyTableModel
+from station_desktop.ui.widgets import STRETCH, hbox, text_label, vbox
 
 MAX_MINUTES = 24 * 60
 
@@ -71,9 +70,8 @@ class HoursDialog(SaveDialog):
                       + (f"　{activity['place']}" if activity.get("place") else ""))
         head.setStyleSheet("font-weight: bold;")
         layout.addWidget(head)
-        tip = QLabel("按分钟填写每位队员这次服务的时长（如 2 小时填 120），没参加的填 0。")
-        tip.setWordWrap(True)
-        tip.setStyleSheet("color: #555;")
+        tip = text_label("按分钟填写每位队员这次服务的时长（如 2 小时填 120），没参加的填 0。",
+                         style="color: #555;", wrap=True)
         layout.addWidget(tip)
 
         fill = QHBoxLayout()
@@ -214,7 +212,7 @@ class VolunteersPage(LedgerPage):
 
         team_box = _group("志愿服务队", [self.new_team_button, self.edit_team_button],
                           self.team_table, self.team_hint)
-        self.team_detail = note_label("team_detail")
+        self.team_detail = text_label("", "team_detail", wrap=True)
         self.team_detail.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.team_detail.setStyleSheet("padding: 4px;")
         team_box.layout().addWidget(self.team_detail)
