@@ -11,6 +11,7 @@ shell's status bar (pending changes, open conflicts) refreshes afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -528,22 +529,37 @@ class ExchangePage(QWidget):
         if path:
             self.confirm_acceptance(path)
 
+    def _fingerprint_check(self, path: Path, party_of: Callable[[bytes], enrol.Party], *,
+                           title: str, intro: str, confirm_text: str
+                           ) -> tuple[bytes, enrol.Party, FingerprintDialog] | None:
+        """Read an enrolment file and show the party it names for the fingerprint check
+        over the phone; a file that cannot be read is said, and None returned."""
+        try:
+            data = _read(path)
+            party = party_of(data)
+        except StationError as exc:
+            show_error(self, exc)
+            return None
+        dialog = FingerprintDialog(self, party, title=title, intro=intro,
+                                   confirm_text=confirm_text)
+        return data, party, dialog
+
     def confirm_acceptance(self, path: Path) -> FingerprintDialog | None:
         """Show the county named in an acceptance file; apply it once the fingerprint is checked."""
         from station_desktop.sync.container import read_document
 
-        try:
-            data = _read(path)
+        def county_of(data: bytes) -> enrol.Party:
             doc, _sig = read_document(data, enrol.ACCEPTANCE)
-            county = enrol.Party.from_dict(doc.get("authority"))
-        except StationError as exc:
-            show_error(self, exc)
-            return None
-        dialog = FingerprintDialog(
-            self, county, title="安装登记确认",
+            return enrol.Party.from_dict(doc.get("authority"))
+
+        checked = self._fingerprint_check(
+            path, county_of, title="安装登记确认",
             intro="这是县服务中心发来的登记确认。请打电话给县服务中心，请对方念出县里的密钥指纹，"
                   "与下面逐字核对，一致后再安装：",
             confirm_text="确认并安装")
+        if checked is None:
+            return None
+        data, _county, dialog = checked
         store, op_id = self.ctx.store, self.ctx.service.operator_id
 
         def applied(party: enrol.Party) -> None:
@@ -564,17 +580,14 @@ class ExchangePage(QWidget):
 
     def confirm_request(self, path: Path) -> FingerprintDialog | None:
         """Show the requesting station; on confirmation ask where to save the acceptance."""
-        try:
-            data = _read(path)
-            station = enrol.read_request(data)
-        except StationError as exc:
-            show_error(self, exc)
-            return None
-        dialog = FingerprintDialog(
-            self, station, title="接受登记申请",
+        checked = self._fingerprint_check(
+            path, enrol.read_request, title="接受登记申请",
             intro="请打电话给这个服务站，请对方念出其“数据交换”页上的密钥指纹，与下面逐字核对，"
                   "一致后再接受：",
             confirm_text="接受登记")
+        if checked is None:
+            return None
+        data, station, dialog = checked
         dialog.accepted.connect(lambda: self.save_acceptance(data, station, path))
         return self._open(dialog)
 
