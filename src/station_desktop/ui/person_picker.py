@@ -34,6 +34,38 @@ from station_desktop.ui.widgets import text_label
 HINT = "输入姓名、拼音首字母（如 zsf）、身份证号后几位或电话号码，下面会列出找到的人。"
 
 
+class SearchAsYouType:
+    """The roster search for the text as typed, run on the worker: only the answer to the
+    latest text is shown (a slower answer to an older keystroke is dropped)."""
+
+    def __init__(self, owner: QObject, ctx: AppContext, *, limit: int,
+                 show: Callable[[list[SearchHit]], None], cleared: Callable[[], None]):
+        self.owner, self.ctx, self.limit = owner, ctx, limit
+        self.show, self.cleared = show, cleared
+        self._seq = 0
+
+    def __call__(self, text: str) -> None:
+        self._seq += 1
+        seq = self._seq
+        text = text.strip()
+        if not text:
+            self.cleared()
+            return
+        store, limit = self.ctx.store, self.limit
+
+        def answered(hits: list[SearchHit]) -> None:
+            if seq == self._seq:
+                self.show(hits)
+
+        Op(self.owner, lambda: search(store, text, limit=limit)).success(answered).run()
+
+
+def step_row(results: QListWidget, key: int) -> None:
+    """Move the current row of a list of hits one up or down (Up/Down in the search box)."""
+    step = 1 if key == Qt.Key.Key_Down else -1
+    results.setCurrentRow(max(0, min(results.count() - 1, results.currentRow() + step)))
+
+
 class PersonPicker(QDialog):
     """A search box over the roster and the list of what it finds."""
 
@@ -46,8 +78,9 @@ class PersonPicker(QDialog):
         self.picked_id: str | None = None
         self.picked_name: str | None = None
         self.skipped = False
-        self._seq = 0
         self.hits: list[SearchHit] = []
+        self._search = SearchAsYouType(self, ctx, limit=30, show=self._show,
+                                       cleared=self._cleared)
 
         layout = QVBoxLayout(self)
         if prompt:
@@ -89,21 +122,11 @@ class PersonPicker(QDialog):
 
     # --- searching ------------------------------------------------------------
 
-    def _search(self, text: str) -> None:
-        self._seq += 1
-        seq = self._seq
-        text = text.strip()
-        if not text:
-            self._show(seq, [])
-            self.hint.setText(HINT)
-            return
-        store = self.ctx.store
-        Op(self, lambda: search(store, text, limit=30)).success(
-            lambda hits: self._show(seq, hits)).run()
+    def _cleared(self) -> None:
+        self._show([])
+        self.hint.setText(HINT)
 
-    def _show(self, seq: int, hits: list[SearchHit]) -> None:
-        if seq != self._seq:  # a newer keystroke is on its way
-            return
+    def _show(self, hits: list[SearchHit]) -> None:
         self.hits = list(hits)
         self.results.clear()
         for h in hits:
@@ -126,9 +149,7 @@ class PersonPicker(QDialog):
         if obj is self.query and event.type() == QEvent.Type.KeyPress:
             key = event.key()  # type: ignore[attr-defined]
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.results.count():
-                step = 1 if key == Qt.Key.Key_Down else -1
-                row = max(0, min(self.results.count() - 1, self.results.currentRow() + step))
-                self.results.setCurrentRow(row)
+                step_row(self.results, key)
                 return True
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self._choose()
