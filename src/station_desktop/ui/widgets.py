@@ -4,8 +4,10 @@ and rows and columns of them."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -80,3 +82,13 @@ def text_label(text: str = "", name: str = "", *, style: str = "",
     if wrap:
         label.setWordWrap(True)
     return label
+
+
+def qdate(d: date) -> QDate:
+    """A date for a QDateEdit."""
+    return QDate(d.year, d.month, d.day)
+
+
+def pydate(q: QDate) -> date:
+    """The date a QDateEdit shows."""
+    return date(q.year(), q.month(), q.day())

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -43,7 +42,7 @@ from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import show_error
 from station_desktop.ui.ops import Op
 from station_desktop.ui.table import RowsModel, make_table_view
-from station_desktop.ui.widgets import text_label
+from station_desktop.ui.widgets import STRETCH, hbox, push_button, text_label
 
 SHEET_CHOICES = ((sa.STAR, "星级评定（示范型）"), (sa.WUYOU, "五有"))
 
@@ -299,18 +298,9 @@ class AssessmentTab(QWidget):
         self.sheet_box.setObjectName("assessment_sheet")
         for kind, label in SHEET_CHOICES:
             self.sheet_box.addItem(label, kind)
-        refresh = QPushButton("刷新")
-        refresh.clicked.connect(self.refresh)
-        self.review_button = QPushButton("审核评分…")
-        self.review_button.setObjectName("assessment_review")
-        self.review_button.clicked.connect(self.review_selected)
-        bar = QHBoxLayout()
-        for label, w in (("年度：", self.year), ("评估表：", self.sheet_box)):
-            bar.addWidget(QLabel(label))
-            bar.addWidget(w)
-        bar.addStretch(1)
-        bar.addWidget(refresh)
-        bar.addWidget(self.review_button)
+        self.review_button = push_button("审核评分…", "assessment_review", self.review_selected)
+        bar = hbox("年度：", self.year, "评估表：", self.sheet_box, STRETCH,
+                   push_button("刷新", "", self.refresh), self.review_button)
         self.summary = text_label("", "assessment_summary", wrap=True)
         self.summary.setMinimumHeight(self.summary.fontMetrics().height() * 2 + 8)
         self.levels = RowsModel(["等级", "站点数"], parent=self)

@@ -44,7 +44,7 @@ from station_desktop.ui.table import (
     make_table_view,
     setup_list_view,
 )
-from station_desktop.ui.widgets import text_label
+from station_desktop.ui.widgets import STRETCH, hbox, push_button, text_label
 
 
 def _day(ts: str | None) -> str:
@@ -90,19 +90,9 @@ class CountyPage(ShownPage):
         self.stale_days.setValue(sc.DEFAULT_STALE_DAYS)
         self.stale_days.setSuffix(" 天")
         self.stale_days.setToolTip("站点最近一次数据包超过这么多天即标为“数据过期”")
-        refresh = QPushButton("刷新")
-        refresh.clicked.connect(self.refresh)
-        self.print_button = QPushButton("打印全县报表…")
-        self.print_button.setObjectName("county_print")
-        self.print_button.clicked.connect(self.print_report)
-        bar = QHBoxLayout()
-        for label, w in (("统计期：", self.period), ("范围：", self.scope),
-                         ("数据过期标准：", self.stale_days)):
-            bar.addWidget(QLabel(label))
-            bar.addWidget(w)
-        bar.addStretch(1)
-        bar.addWidget(refresh)
-        bar.addWidget(self.print_button)
+        self.print_button = push_button("打印全县报表…", "county_print", self.print_report)
+        bar = hbox("统计期：", self.period, "范围：", self.scope, "数据过期标准：", self.stale_days,
+                   STRETCH, push_button("刷新", "", self.refresh), self.print_button)
         self.period.currentIndexChanged.connect(lambda _i: self.refresh())
         self.scope.currentIndexChanged.connect(lambda _i: self.refresh())
         self.stale_days.editingFinished.connect(self.refresh)

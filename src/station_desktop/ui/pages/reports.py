@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -33,7 +32,7 @@ from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
 from station_desktop.ui.table import TOTAL, RowsModel, make_table_view
 from station_desktop.ui.table import local_time as table_local_time
-from station_desktop.ui.widgets import text_label
+from station_desktop.ui.widgets import pydate, qdate, text_label
 
 PRINT_TOOLTIP = "生成所选期间的工作报表（PDF），先预览再打印或另存"
 
@@ -256,9 +255,7 @@ class ReportsPage(QWidget):
         self.start_edit.setEnabled(custom)
         self.end_edit.setEnabled(custom)
         if not custom:
-            start, end = stats.period_bounds(kind, self.ctx.today)
-            self.start_edit.setDate(QDate(start.year, start.month, start.day))
-            self.end_edit.setDate(QDate(end.year, end.month, end.day))
+            self._show_dates(*stats.period_bounds(kind, self.ctx.today))
             if run:
                 self.refresh()
 
@@ -273,14 +270,16 @@ class ReportsPage(QWidget):
         self.last_print = print_period(self.ctx, self, start, end)
 
     def bounds(self) -> tuple[date, date]:
-        s, e = self.start_edit.date(), self.end_edit.date()
-        return date(s.year(), s.month(), s.day()), date(e.year(), e.month(), e.day())
+        return pydate(self.start_edit.date()), pydate(self.end_edit.date())
+
+    def _show_dates(self, start: date, end: date) -> None:
+        self.start_edit.setDate(qdate(start))
+        self.end_edit.setDate(qdate(end))
 
     def set_custom_period(self, start: date, end: date) -> None:
         """Choose 自定义 with the given dates (what a user does with the two date boxes)."""
         self.period.setCurrentIndex(self.period.findData("custom"))
-        self.start_edit.setDate(QDate(start.year, start.month, start.day))
-        self.end_edit.setDate(QDate(end.year, end.month, end.day))
+        self._show_dates(start, end)
 
     # --- loading ------------------------------------------------------------------
 

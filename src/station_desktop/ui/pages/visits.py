@@ -38,7 +38,7 @@ from station_desktop.ui.visit_dialog import (
     pick_and_register_life_event,
     yuan,
 )
-from station_desktop.ui.widgets import STRETCH, hbox, push_button, text_label
+from station_desktop.ui.widgets import STRETCH, hbox, pydate, push_button, qdate, text_label
 
 STATE_KEY = "visits/header"
 CUSTOM = "custom"
@@ -55,14 +55,6 @@ def _method_label(value: Any, _row: dict[str, Any]) -> str:
 def _summary(value: Any, _row: dict[str, Any]) -> str:
     text = " ".join(str(value or "").split())
     return text if len(text) <= SUMMARY_LEN else text[:SUMMARY_LEN] + "…"
-
-
-def _qdate(d: date) -> QDate:
-    return QDate(d.year, d.month, d.day)
-
-
-def _pydate(q: QDate) -> date:
-    return date(q.year(), q.month(), q.day())
 
 
 class VisitsPage(ShownPage):
@@ -185,7 +177,7 @@ class VisitsPage(ShownPage):
         start, end = sv.period_bounds(key, self.ctx.today)
         for w, d in ((self.date_from, start), (self.date_to, end)):
             w.blockSignals(True)
-            w.setDate(_qdate(d) if d else QDate())
+            w.setDate(qdate(d) if d else QDate())
             w.setSpecialValueText("" if d else "不限")
             if d is None:
                 w.setDate(w.minimumDate())
@@ -199,7 +191,7 @@ class VisitsPage(ShownPage):
                 w.setSpecialValueText("")
                 if w.date() == w.minimumDate():
                     w.blockSignals(True)
-                    w.setDate(_qdate(d))  # type: ignore[arg-type]
+                    w.setDate(qdate(d))  # type: ignore[arg-type]
                     w.blockSignals(False)
         self._set_dates_from_period()
         self.reload()
@@ -211,8 +203,8 @@ class VisitsPage(ShownPage):
     def current_filter(self) -> sv.VisitFilter:
         key = self.period.currentData()
         if key == CUSTOM:
-            start: date | None = _pydate(self.date_from.date())
-            end: date | None = _pydate(self.date_to.date())
+            start: date | None = pydate(self.date_from.date())
+            end: date | None = pydate(self.date_to.date())
             if start and end and end < start:
                 start, end = end, start
         else:
