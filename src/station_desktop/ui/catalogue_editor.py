@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -34,7 +33,7 @@ from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import show_error
 from station_desktop.ui.ops import Op
 from station_desktop.ui.table import RowsModel, local_time, make_table_view
-from station_desktop.ui.widgets import text_label
+from station_desktop.ui.widgets import push_button, text_label
 
 
 class EntryDialog(QDialog):
@@ -197,9 +196,7 @@ class CatalogueNotice(QWidget):
         self.setObjectName("home_catalogue_notice")
         self.setStyleSheet(self.STYLE)
         self.text = text_label("", "home_catalogue_text", wrap=True)
-        self.button = QPushButton("查看…")
-        self.button.setObjectName("home_catalogue_show")
-        self.button.clicked.connect(self.show_changes)
+        self.button = push_button("查看…", "home_catalogue_show", self.show_changes)
         line = QHBoxLayout(self)
         line.setContentsMargins(6, 2, 6, 2)
         line.addWidget(self.text, 1)

@@ -29,7 +29,7 @@ from station_desktop.services.search_index import SearchHit, search
 from station_desktop.store.display import mask_id_number
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
-from station_desktop.ui.widgets import text_label
+from station_desktop.ui.widgets import push_button, text_label
 
 HINT = "输入姓名、拼音首字母（如 zsf）、身份证号后几位或电话号码，下面会列出找到的人。"
 
@@ -111,9 +111,7 @@ class PersonPicker(QDialog):
         self.buttons.addButton(self.choose_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.skip_button: QPushButton | None = None
         if skip_text:
-            self.skip_button = QPushButton(skip_text)
-            self.skip_button.setObjectName("picker_skip")
-            self.skip_button.clicked.connect(self._skip)
+            self.skip_button = push_button(skip_text, "picker_skip", self._skip)
             self.buttons.addButton(self.skip_button, QDialogButtonBox.ButtonRole.ActionRole)
         cancel = self.buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         cancel.clicked.connect(self.reject)

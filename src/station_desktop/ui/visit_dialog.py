@@ -57,7 +57,7 @@ from station_desktop.ui.ops import Op
 from station_desktop.ui.person_picker import pick_person
 from station_desktop.ui.table import Column, LazyTableModel, RowsModel, read_only_rows
 from station_desktop.ui.table import Column as Col  # the campaign list's columns
-from station_desktop.ui.widgets import text_label
+from station_desktop.ui.widgets import push_button, text_label
 
 #: The fields of the visit form, in the order a cadre fills them.
 VISIT_FIELDS = ["kind", "method", "visit_date", "visitor", "content", "needs", "follow_up",
@@ -672,9 +672,7 @@ class CampaignsDialog(QDialog):
         self.remaining_label.setObjectName("remaining_label")
         self.remaining_label.setFont(scaled_font(1.05))
 
-        self.new_button = QPushButton("新建慰问活动…")
-        self.new_button.setObjectName("new_campaign")
-        self.new_button.clicked.connect(self.new_campaign)
+        self.new_button = push_button("新建慰问活动…", "new_campaign", self.new_campaign)
         self.rest_button = QPushButton("为剩余人员全部记录…")
         self.rest_button.setObjectName("record_rest")
         self.rest_button.setEnabled(False)

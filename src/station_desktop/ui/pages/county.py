@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QStackedWidget,
     QTableView,
@@ -108,9 +107,7 @@ class CountyPage(ShownPage):
                                    "最新数据", "最近数据包", "状态"])
         self.stations_view = make_table_view(self.stations, "county_stations")
         self.stations_view.doubleClicked.connect(self._open_station)
-        self.all_rows = QPushButton("查看全部记录")
-        self.all_rows.setObjectName("county_all_rows")
-        self.all_rows.clicked.connect(lambda: self.open_rows(""))
+        self.all_rows = push_button("查看全部记录", "county_all_rows", lambda: self.open_rows(""))
         stations_box = QWidget()
         sl = QVBoxLayout(stations_box)
         sl.setContentsMargins(0, 0, 0, 0)
@@ -133,9 +130,7 @@ class CountyPage(ShownPage):
         self.drill = QStackedWidget()
         for w in (self.figures_view, stations_box, records_box):
             self.drill.addWidget(w)
-        self.back = QPushButton("◀ 返回")
-        self.back.setObjectName("county_back")
-        self.back.clicked.connect(self.go_back)
+        self.back = push_button("◀ 返回", "county_back", self.go_back)
         self.crumb = QLabel()
         self.crumb.setObjectName("county_crumb")
         crumbs = QHBoxLayout()

@@ -54,7 +54,7 @@ from station_desktop.ui.exchange_views import ConflictsPanel, StationsPanel
 from station_desktop.ui.ops import Op, Progress
 from station_desktop.ui.pages.base import fill_with_scrolling
 from station_desktop.ui.table import local_time
-from station_desktop.ui.widgets import text_label
+from station_desktop.ui.widgets import push_button, text_label
 
 HOW_IT_WORKS = """\
 <p><b>怎样和县里交换数据</b></p>
@@ -171,37 +171,23 @@ class ExchangePage(QWidget):
         self.export_button.setObjectName("export_bundle")
         self.export_button.setToolTip("把变更写成加密的数据包，存到U盘或选择的文件夹")
         self.export_button.clicked.connect(self.export)
-        self.import_button = QPushButton("从U盘/文件夹导入…")
-        self.import_button.setObjectName("import_bundle")
-        self.import_button.setToolTip("导入所选文件夹（如整个U盘）中的全部数据包")
-        self.import_button.clicked.connect(self.import_folder)
-        self.import_files_button = QPushButton("选择数据包文件导入…")
-        self.import_files_button.setObjectName("import_files")
-        self.import_files_button.clicked.connect(self.import_files)
+        self.import_button = push_button("从U盘/文件夹导入…", "import_bundle", self.import_folder,
+                                         tip="导入所选文件夹（如整个U盘）中的全部数据包")
+        self.import_files_button = push_button("选择数据包文件导入…", "import_files", self.import_files)
         buttons = QHBoxLayout()
         exchange = [self.export_button, self.import_button, self.import_files_button]
         if self.county:
-            self.accept_button = QPushButton("接受登记申请…")
-            self.accept_button.setObjectName("enrol_accept")
-            self.accept_button.clicked.connect(self.enrol_accept)
-            self.transfer_button = QPushButton("人员迁移…")
-            self.transfer_button.setObjectName("transfer_person")
-            self.transfer_button.setToolTip("把一个人的档案和全部记录迁到另一个服务站")
-            self.transfer_button.clicked.connect(self.transfer_person)
+            self.accept_button = push_button("接受登记申请…", "enrol_accept", self.enrol_accept)
+            self.transfer_button = push_button("人员迁移…", "transfer_person", self.transfer_person,
+                                               tip="把一个人的档案和全部记录迁到另一个服务站")
             enrolment = [self.accept_button, self.transfer_button]
         else:
-            self.enrol_button = QPushButton("生成登记申请…")
-            self.enrol_button.setObjectName("enrol_request")
-            self.enrol_button.clicked.connect(self.enrol_request)
-            self.apply_button = QPushButton("安装登记确认…")
-            self.apply_button.setObjectName("enrol_apply")
-            self.apply_button.clicked.connect(self.enrol_apply)
+            self.enrol_button = push_button("生成登记申请…", "enrol_request", self.enrol_request)
+            self.apply_button = push_button("安装登记确认…", "enrol_apply", self.enrol_apply)
             enrolment = [self.enrol_button, self.apply_button]
             if ctx.store.meta("role") == Role.TOWN.value:
-                self.relay_button = QPushButton("转交村里的数据包…")
-                self.relay_button.setObjectName("relay_bundles")
-                self.relay_button.setToolTip("把各村发给县里的数据包原样复制到带去县里的U盘（本站看不到内容）")
-                self.relay_button.clicked.connect(self.relay)
+                self.relay_button = push_button("转交村里的数据包…", "relay_bundles", self.relay,
+                                                tip="把各村发给县里的数据包原样复制到带去县里的U盘（本站看不到内容）")
                 exchange.append(self.relay_button)
         for b in exchange + enrolment:
             b.setMinimumHeight(34)

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -124,16 +123,12 @@ class SafetyReminders(QWidget):
         self.ctx = ctx
         self.setObjectName("home_safety")
         self.usb_text = text_label("", "home_usb_reminder", wrap=True)
-        self.usb_button = QPushButton("备份到U盘…")
-        self.usb_button.setObjectName("home_backup_usb")
-        self.usb_button.clicked.connect(self.backup_to_usb)
+        self.usb_button = push_button("备份到U盘…", "home_backup_usb", self.backup_to_usb)
         self.pin_text = QLabel("还没有人设置登录 PIN：谁打开这台电脑都能看到全部档案（身份证号、"
                                "伤残、帮扶金额）。请给自己设置一个 PIN。")
         self.pin_text.setObjectName("home_pin_hint")
         self.pin_text.setWordWrap(True)
-        self.pin_button = QPushButton("设置 PIN…")
-        self.pin_button.setObjectName("home_set_pin")
-        self.pin_button.clicked.connect(self.set_pin)
+        self.pin_button = push_button("设置 PIN…", "home_set_pin", self.set_pin)
         self.usb_row, self.pin_row = QWidget(), QWidget()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -262,9 +257,8 @@ class HomePage(ShownPage):
             empty="很好：所有人都在规定时间内联系过。")
         self.overdue.view.setToolTip("点姓名打开档案；点“记录走访”直接记录")
         self.overdue.view.clicked.connect(self._overdue_clicked)
-        self.all_overdue = QPushButton("到“人员档案”查看全部…")
-        self.all_overdue.setObjectName("home_all_overdue")
-        self.all_overdue.clicked.connect(lambda: self.ctx.show_page.emit("roster"))
+        self.all_overdue = push_button("到“人员档案”查看全部…", "home_all_overdue",
+                                       lambda: self.ctx.show_page.emit("roster"))
         self.overdue.footer.addStretch(1)
         self.overdue.footer.addWidget(self.all_overdue)
 
@@ -291,9 +285,7 @@ class HomePage(ShownPage):
         self.holidays.layout_.insertWidget(0, self.holiday_lines)
         self.holidays.empty.setStyleSheet(HINT_STYLE + "padding: 6px 4px;")
         self.holidays.view.clicked.connect(self._campaign_clicked)
-        self.new_campaign = QPushButton("发起节日慰问…")
-        self.new_campaign.setObjectName("home_new_campaign")
-        self.new_campaign.clicked.connect(self.start_campaign)
+        self.new_campaign = push_button("发起节日慰问…", "home_new_campaign", self.start_campaign)
         self.holidays.footer.addStretch(1)
         self.holidays.footer.addWidget(self.new_campaign)
 

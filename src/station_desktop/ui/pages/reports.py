@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -32,7 +31,7 @@ from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
 from station_desktop.ui.table import TOTAL, RowsModel, make_table_view
 from station_desktop.ui.table import local_time as table_local_time
-from station_desktop.ui.widgets import pydate, qdate, text_label
+from station_desktop.ui.widgets import push_button, pydate, qdate, text_label
 
 PRINT_TOOLTIP = "生成所选期间的工作报表（PDF），先预览再打印或另存"
 
@@ -140,13 +139,9 @@ class ReportsPage(QWidget):
             w.setObjectName(name)
             w.setCalendarPopup(True)
             w.setDisplayFormat("yyyy-MM-dd")
-        self.refresh_button = QPushButton("统计")
-        self.refresh_button.setObjectName("run_report")
-        self.refresh_button.setToolTip("按所选期间重新统计（F5）")
-        self.print_button = QPushButton("打印报表…")
-        self.print_button.setObjectName("print_report")
-        self.print_button.setToolTip(PRINT_TOOLTIP)
-        self.print_button.clicked.connect(self.print_report)
+        self.refresh_button = push_button("统计", "run_report", tip="按所选期间重新统计（F5）")
+        self.print_button = push_button("打印报表…", "print_report", self.print_report,
+                                        tip=PRINT_TOOLTIP)
         toolbar = QHBoxLayout()
         toolbar.addWidget(QLabel("统计期间："))
         toolbar.addWidget(self.period)

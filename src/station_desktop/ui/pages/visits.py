@@ -38,7 +38,7 @@ from station_desktop.ui.visit_dialog import (
     pick_and_register_life_event,
     yuan,
 )
-from station_desktop.ui.widgets import STRETCH, hbox, pydate, push_button, qdate, text_label
+from station_desktop.ui.widgets import STRETCH, hbox, push_button, pydate, qdate, text_label
 
 STATE_KEY = "visits/header"
 CUSTOM = "custom"

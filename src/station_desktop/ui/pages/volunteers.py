@@ -37,7 +37,7 @@ from station_desktop.ui.pages.ledger import (
 )
 from station_desktop.ui.person_picker import pick_person
 from station_desktop.ui.table import Column, LazyTableModel
-from station_desktop.ui.widgets import STRETCH, hbox, text_label, vbox
+from station_desktop.ui.widgets import STRETCH, hbox, push_button, text_label, vbox
 
 MAX_MINUTES = 24 * 60
 
@@ -81,9 +81,7 @@ class HoursDialog(SaveDialog):
         self.all_minutes.setSingleStep(30)
         self.all_minutes.setSuffix(" 分钟")
         self.all_minutes.setValue(120)
-        fill_button = QPushButton("填给所有人")
-        fill_button.setObjectName("hours_fill_all")
-        fill_button.clicked.connect(self._fill_all)
+        fill_button = push_button("填给所有人", "hours_fill_all", self._fill_all)
         fill.addWidget(QLabel("统一时长"))
         fill.addWidget(self.all_minutes)
         fill.addWidget(fill_button)
