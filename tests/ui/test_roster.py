@@ -6,7 +6,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QListWidget
 
-from station_desktop.ui.pages.roster import RosterPage, mask_id_number
+from station_desktop.store.display import mask_id_number
+from station_desktop.ui.pages.roster import RosterPage
 from station_desktop.ui.person_file import PersonFileDialog
 from tests.conftest import make_id
 from tests.ui.helpers import click, model_ids, type_chinese, wait

@@ -19,9 +19,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -35,6 +33,7 @@ from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import show_error
 from station_desktop.ui.ops import Op
 from station_desktop.ui.table import RowsModel, local_time, make_table_view
+from station_desktop.ui.widgets import push_button, text_label
 
 
 class EntryDialog(QDialog):
@@ -66,10 +65,7 @@ class EntryDialog(QDialog):
             self.inputs[f.key] = w
             form.addRow(f"{f.label}：", w)
         form.addRow("", self.active)
-        self.message = QLabel()
-        self.message.setObjectName("entry_message")
-        self.message.setStyleSheet("color: #b00;")
-        self.message.setWordWrap(True)
+        self.message = text_label("", "entry_message", style="color: #b00;", wrap=True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
@@ -77,9 +73,8 @@ class EntryDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        hint = QLabel("保存后，各站点在下一次收到县里的数据包时自动更新，并能看到改了什么。")
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color: #555;")
+        hint = text_label("保存后，各站点在下一次收到县里的数据包时自动更新，并能看到改了什么。",
+                          style="color: #555;", wrap=True)
         layout.addLayout(form)
         layout.addWidget(hint)
         layout.addWidget(self.message)
@@ -158,9 +153,7 @@ class CountyChangesDialog(QDialog):
         self.model = RowsModel(["收到时间", "目录", "条目", "改了什么"], parent=self)
         self.view = make_table_view(self.model, "county_changes")
         self.view.setWordWrap(True)
-        self.summary = QLabel()
-        self.summary.setObjectName("county_changes_summary")
-        self.summary.setWordWrap(True)
+        self.summary = text_label("", "county_changes_summary", wrap=True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("知道了")
         buttons.rejected.connect(self.reject)
@@ -202,12 +195,8 @@ class CatalogueNotice(QWidget):
         self.dialog: CountyChangesDialog | None = None
         self.setObjectName("home_catalogue_notice")
         self.setStyleSheet(self.STYLE)
-        self.text = QLabel()
-        self.text.setObjectName("home_catalogue_text")
-        self.text.setWordWrap(True)
-        self.button = QPushButton("查看…")
-        self.button.setObjectName("home_catalogue_show")
-        self.button.clicked.connect(self.show_changes)
+        self.text = text_label("", "home_catalogue_text", wrap=True)
+        self.button = push_button("查看…", "home_catalogue_show", self.show_changes)
         line = QHBoxLayout(self)
         line.setContentsMargins(6, 2, 6, 2)
         line.addWidget(self.text, 1)

@@ -36,6 +36,7 @@ from station_desktop.sync.enrol import Party
 from station_desktop.sync.report import Imported
 from station_desktop.ui.exchange_views import fit_columns
 from station_desktop.ui.table import RowsModel, make_table_view
+from station_desktop.ui.widgets import text_label
 
 CHOOSE_FOLDER = "选择文件夹…"
 
@@ -136,9 +137,7 @@ class ExportDialog(QDialog):
             form.addRow("", self.restore)
         else:
             form.addRow("发给：", QLabel(recipient))
-        self.note = QLabel()
-        self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #666;")
+        self.note = text_label(style="color: #666;", wrap=True)
         self.buttons = QDialogButtonBox()
         self.ok = self.buttons.addButton("导出", QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok.setObjectName("export_ok")
@@ -215,10 +214,8 @@ class ImportReportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("数据包导入报告")
         self.results = results
-        self.summary = QLabel(summary_sentence(results))
-        self.summary.setObjectName("import_summary")
-        self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("font-size: 14px; font-weight: bold;")
+        self.summary = text_label(summary_sentence(results), "import_summary",
+                                  style="font-size: 14px; font-weight: bold;", wrap=True)
         self.model = RowsModel(list(HEADERS), parent=self)
         self.model.set_rows(station_rows(results, names))
         self.table = make_table_view(self.model, "import_report_table")
@@ -260,12 +257,8 @@ class FingerprintDialog(QDialog):
         self.party = party
         intro_label = QLabel(intro)
         intro_label.setWordWrap(True)
-        name = QLabel(party.name)
-        name.setObjectName("party_name")
-        name.setStyleSheet("font-size: 20px; font-weight: bold;")
-        code = QLabel(party.code)
-        code.setObjectName("party_code")
-        code.setStyleSheet("font-size: 18px;")
+        name = text_label(party.name, "party_name", style="font-size: 20px; font-weight: bold;")
+        code = text_label(party.code, "party_code", style="font-size: 18px;")
         self.fingerprint = QLabel(party.fingerprint)
         self.fingerprint.setObjectName("party_fingerprint")
         self.fingerprint.setStyleSheet(
@@ -287,9 +280,8 @@ class FingerprintDialog(QDialog):
         self.checked.toggled.connect(self.ok.setEnabled)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        warn = QLabel("指纹不一致时请不要确认：文件可能不是对方发出的，或已被替换。")
-        warn.setStyleSheet("color: #b00;")
-        warn.setWordWrap(True)
+        warn = text_label("指纹不一致时请不要确认：文件可能不是对方发出的，或已被替换。",
+                          style="color: #b00;", wrap=True)
         layout = QVBoxLayout(self)
         layout.addWidget(intro_label)
         layout.addLayout(form)

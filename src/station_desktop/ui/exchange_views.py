@@ -35,6 +35,7 @@ from station_desktop.sync.review import Conflict
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
 from station_desktop.ui.table import RowsModel, local_time, make_table_view, read_only_rows
+from station_desktop.ui.widgets import text_label
 
 STALE_DAYS = DEFAULT_STALE_DAYS  # the same age as the 全县概览 page
 STALE_BRUSH = QBrush(QColor("#fde2c8"))
@@ -95,9 +96,7 @@ class ConflictsPanel(QWidget):
         read_only_rows(self.view)
         fit_columns(self.view)
         self.view.doubleClicked.connect(lambda _i: self.edit())
-        self.empty = QLabel("没有待处理的冲突。")
-        self.empty.setObjectName("no_conflicts")
-        self.empty.setStyleSheet("color: #2e7d32;")
+        self.empty = text_label("没有待处理的冲突。", "no_conflicts", style="color: #2e7d32;")
         explain = QLabel("两边在两次交换之间改了同一项时，较新的修改生效（现值），另一个值（落选值）"
                          "列在这里请您确认：保留现值、改用落选值，或改成正确的值。"
                          "处理结果会在下次交换时带给对方。")
@@ -220,10 +219,7 @@ class StationsPanel(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(
             lambda pos: self._menu_at(self.view.viewport().mapToGlobal(pos), self.view.indexAt(pos)))
-        self.stale_label = QLabel()
-        self.stale_label.setObjectName("stale_stations")
-        self.stale_label.setStyleSheet("color: #a04000;")
-        self.stale_label.setWordWrap(True)
+        self.stale_label = text_label("", "stale_stations", style="color: #a04000;", wrap=True)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"右键点一行可导出恢复包、注销密钥或查看指纹。"
                                 f"底色标出的服务站超过 {STALE_DAYS} 天没有送来数据包。"))

@@ -37,6 +37,7 @@ from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import user_message
 from station_desktop.ui.forms import ERROR_STYLE
 from station_desktop.ui.ops import Op
+from station_desktop.ui.widgets import push_button, text_label
 from station_desktop.ui.wizard import chinese_buttons
 
 ACTION_LABELS = {"create": "新建", "update": "更新", "unchanged": "无变化", "refused": "拒绝"}
@@ -220,17 +221,13 @@ class ResultPage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.setTitle("第三步：检查结果并导入")
-        self.summary = QLabel()
-        self.summary.setObjectName("import_summary")
-        self.summary.setWordWrap(True)
+        self.summary = text_label("", "import_summary", wrap=True)
         self.table = QTableWidget(0, 5)
         self.table.setObjectName("import_rows")
         self.table.setHorizontalHeaderLabels(["行号", "姓名", "身份证号", "结果", "原因 / 变化"])
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
-        self.import_button = QPushButton("开始导入")
-        self.import_button.setObjectName("import_start")
-        self.import_button.clicked.connect(self.run_import)
+        self.import_button = push_button("开始导入", "import_start", self.run_import)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)

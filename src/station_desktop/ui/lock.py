@@ -21,6 +21,7 @@ from station_desktop.store import auth
 from station_desktop.ui import config as cfg
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.signin import SignInForm
+from station_desktop.ui.widgets import text_label
 
 _INPUT = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
           QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TabletPress}
@@ -41,9 +42,7 @@ class LockScreen(QWidget):
         self._may_close = False
         self.form = SignInForm(ctx.service, self)
         self.form.signed_in.connect(self._signed_in)
-        title = QLabel("程序已锁定")
-        title.setObjectName("lock_title")
-        title.setStyleSheet("font-size: 26px; font-weight: bold;")
+        title = text_label("程序已锁定", "lock_title", style="font-size: 26px; font-weight: bold;")
         why = (f"{minutes:g} 分钟没有操作，为保护个人信息，程序已自动锁定。" if minutes
                else "程序已锁定。")
         note = QLabel(why + "请输入 PIN 继续；换人使用请选择自己的名字登录。"

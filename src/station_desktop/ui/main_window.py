@@ -25,11 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from station_desktop.services import Service
-from station_desktop.services.search_index import SearchHit, search
+from station_desktop.services.search_index import SearchHit
+from station_desktop.store.display import mask_id_number
 from station_desktop.store.db import Store
 from station_desktop.ui import config as cfg
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
+from station_desktop.ui.person_picker import SearchAsYouType, step_row
 
 #: (key, navigation label, "module:Class")
 PAGES: list[tuple[str, str, str]] = [
@@ -116,25 +118,13 @@ class SearchBox(QLineEdit):
         self.popup.setWindowFlags(Qt.WindowType.ToolTip)
         self.popup.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.popup.itemClicked.connect(self._open_item)
-        self._seq = 0
         self.last_hits: list[SearchHit] = []
-        self.textEdited.connect(self._query)
+        self._search = SearchAsYouType(self, ctx, limit=15, show=self._show,
+                                       cleared=self.popup.hide)
+        self.textEdited.connect(self._search)
         self.installEventFilter(self)
 
-    def _query(self, text: str) -> None:
-        self._seq += 1
-        seq = self._seq
-        text = text.strip()
-        if not text:
-            self.popup.hide()
-            return
-        store = self.ctx.store
-        Op(self, lambda: search(store, text, limit=15)).success(
-            lambda hits: self._show(seq, hits)).run()
-
-    def _show(self, seq: int, hits: list[SearchHit]) -> None:
-        if seq != self._seq:  # a newer keystroke is on its way
-            return
+    def _show(self, hits: list[SearchHit]) -> None:
         self.last_hits = hits
         self.popup.clear()
         if not hits:
@@ -142,7 +132,7 @@ class SearchBox(QLineEdit):
             self.popup.item(0).setFlags(Qt.ItemFlag.NoItemFlags)
         for h in hits:
             item = QListWidgetItem(
-                f"{h.name}　{h.id_number[:6]}…{h.id_number[-4:]}　{h.phone or ''}　（{h.matched}）")
+                f"{h.name}　{mask_id_number(h.id_number)}　{h.phone or ''}　（{h.matched}）")
             item.setData(Qt.ItemDataRole.UserRole, h.person_id)
             self.popup.addItem(item)
         self.popup.setCurrentRow(0 if hits else -1)
@@ -161,9 +151,7 @@ class SearchBox(QLineEdit):
         if obj is self and event.type() == QEvent.Type.KeyPress and self.popup.isVisible():
             key = event.key()  # type: ignore[attr-defined]
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
-                step = 1 if key == Qt.Key.Key_Down else -1
-                row = max(0, min(self.popup.count() - 1, self.popup.currentRow() + step))
-                self.popup.setCurrentRow(row)
+                step_row(self.popup, key)
                 return True
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 if self.popup.currentItem() is not None:

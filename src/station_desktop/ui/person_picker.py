@@ -17,7 +17,6 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -27,14 +26,44 @@ from PySide6.QtWidgets import (
 )
 
 from station_desktop.services.search_index import SearchHit, search
+from station_desktop.store.display import mask_id_number
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
+from station_desktop.ui.widgets import push_button, text_label
 
 HINT = "输入姓名、拼音首字母（如 zsf）、身份证号后几位或电话号码，下面会列出找到的人。"
 
 
-def _mask_id(id_number: str) -> str:
-    return f"{id_number[:6]}…{id_number[-4:]}" if len(id_number) >= 10 else id_number
+class SearchAsYouType:
+    """The roster search for the text as typed, run on the worker: only the answer to the
+    latest text is shown (a slower answer to an older keystroke is dropped)."""
+
+    def __init__(self, owner: QObject, ctx: AppContext, *, limit: int,
+                 show: Callable[[list[SearchHit]], None], cleared: Callable[[], None]):
+        self.owner, self.ctx, self.limit = owner, ctx, limit
+        self.show, self.cleared = show, cleared
+        self._seq = 0
+
+    def __call__(self, text: str) -> None:
+        self._seq += 1
+        seq = self._seq
+        text = text.strip()
+        if not text:
+            self.cleared()
+            return
+        store, limit = self.ctx.store, self.limit
+
+        def answered(hits: list[SearchHit]) -> None:
+            if seq == self._seq:
+                self.show(hits)
+
+        Op(self.owner, lambda: search(store, text, limit=limit)).success(answered).run()
+
+
+def step_row(results: QListWidget, key: int) -> None:
+    """Move the current row of a list of hits one up or down (Up/Down in the search box)."""
+    step = 1 if key == Qt.Key.Key_Down else -1
+    results.setCurrentRow(max(0, min(results.count() - 1, results.currentRow() + step)))
 
 
 class PersonPicker(QDialog):
@@ -49,14 +78,13 @@ class PersonPicker(QDialog):
         self.picked_id: str | None = None
         self.picked_name: str | None = None
         self.skipped = False
-        self._seq = 0
         self.hits: list[SearchHit] = []
+        self._search = SearchAsYouType(self, ctx, limit=30, show=self._show,
+                                       cleared=self._cleared)
 
         layout = QVBoxLayout(self)
         if prompt:
-            head = QLabel(prompt)
-            head.setWordWrap(True)
-            head.setStyleSheet("font-weight: bold;")
+            head = text_label(prompt, style="font-weight: bold;", wrap=True)
             layout.addWidget(head)
         self.query = QLineEdit()
         self.query.setObjectName("picker_query")
@@ -71,10 +99,7 @@ class PersonPicker(QDialog):
         self.results.itemDoubleClicked.connect(lambda _item: self._choose())
         self.results.currentRowChanged.connect(self._update_buttons)
         layout.addWidget(self.results, 1)
-        self.hint = QLabel(HINT)
-        self.hint.setObjectName("picker_hint")
-        self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: #555;")
+        self.hint = text_label(HINT, "picker_hint", style="color: #555;", wrap=True)
         layout.addWidget(self.hint)
 
         self.buttons = QDialogButtonBox()
@@ -86,9 +111,7 @@ class PersonPicker(QDialog):
         self.buttons.addButton(self.choose_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.skip_button: QPushButton | None = None
         if skip_text:
-            self.skip_button = QPushButton(skip_text)
-            self.skip_button.setObjectName("picker_skip")
-            self.skip_button.clicked.connect(self._skip)
+            self.skip_button = push_button(skip_text, "picker_skip", self._skip)
             self.buttons.addButton(self.skip_button, QDialogButtonBox.ButtonRole.ActionRole)
         cancel = self.buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
         cancel.clicked.connect(self.reject)
@@ -97,26 +120,16 @@ class PersonPicker(QDialog):
 
     # --- searching ------------------------------------------------------------
 
-    def _search(self, text: str) -> None:
-        self._seq += 1
-        seq = self._seq
-        text = text.strip()
-        if not text:
-            self._show(seq, [])
-            self.hint.setText(HINT)
-            return
-        store = self.ctx.store
-        Op(self, lambda: search(store, text, limit=30)).success(
-            lambda hits: self._show(seq, hits)).run()
+    def _cleared(self) -> None:
+        self._show([])
+        self.hint.setText(HINT)
 
-    def _show(self, seq: int, hits: list[SearchHit]) -> None:
-        if seq != self._seq:  # a newer keystroke is on its way
-            return
+    def _show(self, hits: list[SearchHit]) -> None:
         self.hits = list(hits)
         self.results.clear()
         for h in hits:
             item = QListWidgetItem(
-                f"{h.name}　　{_mask_id(h.id_number)}　　{h.phone or ''}　（按{h.matched}找到）")
+                f"{h.name}　　{mask_id_number(h.id_number)}　　{h.phone or ''}　（按{h.matched}找到）")
             item.setData(Qt.ItemDataRole.UserRole, h.person_id)
             self.results.addItem(item)
         if hits:
@@ -134,9 +147,7 @@ class PersonPicker(QDialog):
         if obj is self.query and event.type() == QEvent.Type.KeyPress:
             key = event.key()  # type: ignore[attr-defined]
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.results.count():
-                step = 1 if key == Qt.Key.Key_Down else -1
-                row = max(0, min(self.results.count() - 1, self.results.currentRow() + step))
-                self.results.setCurrentRow(row)
+                step_row(self.results, key)
                 return True
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self._choose()

@@ -11,7 +11,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -30,6 +29,7 @@ from station_desktop.ui import config as cfg
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
 from station_desktop.ui.print_preview import print_job
+from station_desktop.ui.widgets import qdate
 
 EXPORTS = ("person", "visit", "aid_application", "dispute_case", "honour", "family_member",
            "volunteer_member")
@@ -94,8 +94,8 @@ class PeriodDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("选择报表期间")
         start, end = rules.quarter_bounds(today)
-        self.start = QDateEdit(QDate(start.year, start.month, start.day))
-        self.end = QDateEdit(QDate(end.year, end.month, end.day))
+        self.start = QDateEdit(qdate(start))
+        self.end = QDateEdit(qdate(end))
         for w in (self.start, self.end):
             w.setCalendarPopup(True)
             w.setDisplayFormat("yyyy-MM-dd")

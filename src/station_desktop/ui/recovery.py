@@ -32,6 +32,7 @@ from station_desktop.ui.errors import show_error
 from station_desktop.ui.ops import Op, shutdown_worker
 from station_desktop.ui.pages.settings.restore import summary_lines
 from station_desktop.ui.table import local_time
+from station_desktop.ui.widgets import text_label
 
 
 def _verify(path: Path, data_dir: Path) -> tuple[recovery.BackupChoice, Path | None]:
@@ -58,27 +59,18 @@ class RecoveryDialog(QDialog):
         self.store: Store | None = None
         self.result: RecoveryResult | None = None
 
-        problem = QLabel(diagnosis.message)
-        problem.setObjectName("problem")
-        problem.setWordWrap(True)
-        problem.setStyleSheet("font-weight: bold;")
+        problem = text_label(diagnosis.message, "problem", style="font-weight: bold;", wrap=True)
         if diagnosis.recoverable:
             advice = ("可以从备份恢复。恢复前，当前的数据文件会原样移到数据目录下的 "
                       f"“{recovery.DAMAGED_DIR}” 文件夹保留，不会删除。")
         else:
             advice = "请安装最新版本的服务站程序后再打开；数据没有被改动。"
-        self.advice = QLabel(advice)
-        self.advice.setObjectName("advice")
-        self.advice.setWordWrap(True)
-        detail = QLabel(f"技术信息：{diagnosis.detail}（{self.data_dir}）")
-        detail.setObjectName("detail")
-        detail.setWordWrap(True)
-        detail.setStyleSheet("color: #666;")
+        self.advice = text_label(advice, "advice", wrap=True)
+        detail = text_label(f"技术信息：{diagnosis.detail}（{self.data_dir}）", "detail",
+                            style="color: #666;", wrap=True)
 
         self.box = QGroupBox("将要恢复的备份")
-        self.backup_label = QLabel("正在查找并核对备份…")
-        self.backup_label.setObjectName("backup_label")
-        self.backup_label.setWordWrap(True)
+        self.backup_label = text_label("正在查找并核对备份…", "backup_label", wrap=True)
         self.form = QFormLayout()
         inner = QVBoxLayout(self.box)
         inner.addWidget(self.backup_label)

@@ -27,6 +27,7 @@ from station_desktop.store import auth
 from station_desktop.ui import config as cfg
 from station_desktop.ui.forms import ERROR_STYLE, SaveDialog
 from station_desktop.ui.ops import Op
+from station_desktop.ui.widgets import text_label
 
 HINT_STYLE = "color: #555;"
 
@@ -60,9 +61,7 @@ class SignInForm(QWidget):
         self.sign_in_button.setObjectName("signin_button")
         self.sign_in_button.setMinimumHeight(34)
         self.sign_in_button.setDefault(True)
-        self.message = QLabel("")
-        self.message.setObjectName("signin_message")
-        self.message.setWordWrap(True)
+        self.message = text_label("", "signin_message", wrap=True)
         form = QFormLayout()
         form.setVerticalSpacing(10)
         form.addRow("操作员：", self.operator_box)
@@ -181,9 +180,8 @@ class SignInDialog(QDialog):
         title = QLabel(service.store.meta("station_name") or "退役军人服务站")
         title.setStyleSheet("font-size: 17px; font-weight: bold;")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        note = QLabel("本机数据含身份证号等个人信息，请以本人身份登录。")
-        note.setWordWrap(True)
-        note.setStyleSheet(HINT_STYLE)
+        note = text_label("本机数据含身份证号等个人信息，请以本人身份登录。", style=HINT_STYLE,
+                          wrap=True)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(note)

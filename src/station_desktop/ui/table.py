@@ -94,7 +94,7 @@ class LazyTableModel(ReadOnlyTable):
     def __init__(
         self, columns: Sequence[Column], load_rows: Callable[[list[str]], dict[str, dict]],
         parent: Any = None, *, colour: Callable[[str, dict], str | None] | None = None,
-        align_right: Iterable[str] = (),
+        align_right: Iterable[str] = (), sort: tuple[str, bool] | None = None,
     ):
         super().__init__(parent)
         self.columns = list(columns)
@@ -103,8 +103,9 @@ class LazyTableModel(ReadOnlyTable):
         self._right = set(align_right)
         self._ids: list[str] = []
         self._blocks: OrderedDict[int, dict[str, dict]] = OrderedDict()
-        self.sort_key: str | None = None
-        self.sort_desc = False
+        #: The column the ids are sorted by and its direction (``sort``: how it starts).
+        self.sort_key: str | None = sort[0] if sort else None
+        self.sort_desc = sort[1] if sort else False
 
     # --- content -------------------------------------------------------------
 

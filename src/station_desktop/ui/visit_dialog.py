@@ -57,6 +57,7 @@ from station_desktop.ui.ops import Op
 from station_desktop.ui.person_picker import pick_person
 from station_desktop.ui.table import Column, LazyTableModel, RowsModel, read_only_rows
 from station_desktop.ui.table import Column as Col  # the campaign list's columns
+from station_desktop.ui.widgets import push_button, text_label
 
 #: The fields of the visit form, in the order a cadre fills them.
 VISIT_FIELDS = ["kind", "method", "visit_date", "visitor", "content", "needs", "follow_up",
@@ -152,9 +153,7 @@ def _add_save_shortcuts(dialog: RecordDialog) -> None:
 
 
 def _header(text: str = "正在读取…") -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("dialog_header")
-    label.setWordWrap(True)
+    label = text_label(text, "dialog_header", wrap=True)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setFont(scaled_font(1.1))
     label.setStyleSheet("padding: 4px 2px 8px 2px;")
@@ -281,10 +280,8 @@ def open_life_event_dialog(ctx: AppContext, person_id: str,
     dialog.setObjectName("life_event_dialog")
     header = _header()
     dialog.layout().insertWidget(0, header)
-    deadline = QLabel("选择变故类型后，这里显示应在哪天之前走访。")
-    deadline.setObjectName("deadline_hint")
-    deadline.setWordWrap(True)
-    deadline.setStyleSheet(HINT_STYLE)
+    deadline = text_label("选择变故类型后，这里显示应在哪天之前走访。", "deadline_hint",
+                          style=HINT_STYLE, wrap=True)
     dialog.layout().insertWidget(2, deadline)
     _add_save_shortcuts(dialog)
     visit_now = dialog.buttons.addButton("保存并记录走访", QDialogButtonBox.ButtonRole.ActionRole)
@@ -368,10 +365,7 @@ class CampaignDialog(QDialog):
         self.campaign_form = RecordForm(
             "campaign", cats, today=today + timedelta(days=sv.CAMPAIGN_DAYS_AHEAD),
             fields=["holiday", "name", "start_on", "end_on"], hidden={"year": today.year})
-        self.window_label = QLabel()
-        self.window_label.setObjectName("holiday_window")
-        self.window_label.setStyleSheet(HINT_STYLE)
-        self.window_label.setWordWrap(True)
+        self.window_label = text_label("", "holiday_window", style=HINT_STYLE, wrap=True)
 
         # the group
         self.categories = QListWidget()
@@ -419,10 +413,7 @@ class CampaignDialog(QDialog):
         visit_box = QGroupBox("③ 走访记录（“创建并记录”时为每人记一条）")
         vb = QVBoxLayout(visit_box)
         vb.addWidget(self.visit_form)
-        self.date_note = QLabel()
-        self.date_note.setObjectName("visit_date_note")
-        self.date_note.setWordWrap(True)
-        self.date_note.setStyleSheet("color: #e65100;")
+        self.date_note = text_label("", "visit_date_note", style="color: #e65100;", wrap=True)
         vb.addWidget(self.date_note)
         self.visit_form.editors["visit_date"].changed.connect(self._check_visit_date)
         explain = QLabel(
@@ -681,9 +672,7 @@ class CampaignsDialog(QDialog):
         self.remaining_label.setObjectName("remaining_label")
         self.remaining_label.setFont(scaled_font(1.05))
 
-        self.new_button = QPushButton("新建慰问活动…")
-        self.new_button.setObjectName("new_campaign")
-        self.new_button.clicked.connect(self.new_campaign)
+        self.new_button = push_button("新建慰问活动…", "new_campaign", self.new_campaign)
         self.rest_button = QPushButton("为剩余人员全部记录…")
         self.rest_button.setObjectName("record_rest")
         self.rest_button.setEnabled(False)

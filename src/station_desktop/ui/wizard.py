@@ -20,12 +20,11 @@ from station_desktop.domain.errors import StationError, ValidationError
 from station_desktop.domain.validate import parse_station_code
 from station_desktop.services import Service
 from station_desktop.ui.forms import ERROR_STYLE
+from station_desktop.ui.widgets import text_label
 
 
 def _error_label() -> QLabel:
-    label = QLabel()
-    label.setStyleSheet(ERROR_STYLE)
-    label.setWordWrap(True)
+    label = text_label(style=ERROR_STYLE, wrap=True)
     return label
 
 

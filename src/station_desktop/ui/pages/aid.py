@@ -22,13 +22,12 @@ from station_desktop.domain.errors import ValidationError
 from station_desktop.domain.validate import format_fen, parse_date, parse_yuan
 from station_desktop.store import ledgers
 from station_desktop.ui.context import AppContext
-from station_desktop.ui.forms import RecordForm, SaveDialog
+from station_desktop.ui.forms import SaveDialog
 from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.ledger import (
     GREEN,
     GREY,
     RED,
-    TOTALS_STYLE,
     LedgerPage,
     action_button,
     detail_table,
@@ -40,10 +39,13 @@ from station_desktop.ui.pages.ledger import (
     labelled,
     money,
     placeholder,
+    refill_combo,
+    totals_label,
     yuan,
 )
 from station_desktop.ui.person_picker import pick_person
 from station_desktop.ui.table import Column, LazyTableModel
+from station_desktop.ui.widgets import STRETCH, hbox, text_label, vbox
 
 # --- the review dialog -------------------------------------------------------------
 
@@ -72,9 +74,8 @@ class ReviewDialog(SaveDialog):
             f"申请金额 {yuan(app['requested_fen'])}　目前：{state.label}")
         info.setWordWrap(True)
         layout.addWidget(info)
-        self.level_label = QLabel(f"本次由【{self.level.label}级】审核")
-        self.level_label.setObjectName("review_level")
-        self.level_label.setStyleSheet("font-size: 16px; font-weight: bold; color: #1a237e;")
+        self.level_label = text_label(f"本次由【{self.level.label}级】审核", "review_level",
+                                      style="font-size: 16px; font-weight: bold; color: #1a237e;")
         layout.addWidget(self.level_label)
 
         form = QFormLayout()
@@ -82,9 +83,7 @@ class ReviewDialog(SaveDialog):
         self.decision.setObjectName("review_decision")
         for value, label in enums.ReviewDecision.choices():
             self.decision.addItem(label, value)
-        self.decision_tip = QLabel()
-        self.decision_tip.setWordWrap(True)
-        self.decision_tip.setStyleSheet("color: #555;")
+        self.decision_tip = text_label(style="color: #555;", wrap=True)
         self.reviewer = QLineEdit(operator if self.level is enums.Level.VILLAGE else "")
         self.reviewer.setObjectName("review_reviewer")
         self.reviewer.setPlaceholderText(f"{self.level.label}级审核人姓名")
@@ -196,16 +195,11 @@ class AidPage(LedgerPage):
         store = ctx.store
         self.model = LazyTableModel(columns, lambda ids: ledgers.aid_rows(store, ids), self,
                                     colour=colour,
-                                    align_right=("requested_fen", "approved_fen", "paid_fen"))
-        self.model.sort_key, self.model.sort_desc = "applied_on", True
+                                    align_right=("requested_fen", "approved_fen", "paid_fen"),
+                                    sort=("applied_on", True))
 
-        self.totals = QLabel("正在统计…")
-        self.totals.setObjectName("aid_totals")
-        self.totals.setStyleSheet(TOTALS_STYLE)
-        self.by_type = QLabel()
-        self.by_type.setObjectName("aid_by_type")
-        self.by_type.setWordWrap(True)
-        self.by_type.setStyleSheet("color: #333;")
+        self.totals = totals_label("aid_totals")
+        self.by_type = text_label("", "aid_by_type", style="color: #333;", wrap=True)
 
         this_year = ctx.today.year
         self.year = filter_combo("filter_year", [("全部年度", None), (f"{this_year}年", this_year)],
@@ -228,19 +222,14 @@ class AidPage(LedgerPage):
         self.edit_button = action_button("修改", "aid_edit", self.edit)
         self.person_button = action_button("查看档案", "aid_person", self.open_person)
 
-        toolbar = QHBoxLayout()
-        toolbar.addWidget(labelled("年度", self.year))
-        toolbar.addWidget(labelled("状态", self.state))
-        toolbar.addWidget(labelled("类型", self.type))
-        toolbar.addStretch(1)
-        for b in (self.new_button, self.review_button, self.pay_button, self.edit_button,
-                  self.person_button):
-            toolbar.addWidget(b)
+        toolbar = hbox(labelled("年度", self.year), labelled("状态", self.state),
+                       labelled("类型", self.type), STRETCH, self.new_button,
+                       self.review_button, self.pay_button, self.edit_button,
+                       self.person_button)
 
         self.hint = hint_label("aid_hint")
-        self.table = self.sortable_table(self.model, "aid/header", self.refresh)
-        self.table.doubleClicked.connect(lambda _i: self.edit())
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table = self.sortable_table(self.model, "aid/header", self.refresh,
+                                         activated=self.edit, selected=self._selection_changed)
 
         # detail: the review path and the payments of the selected application
         self.detail_title = detail_title("aid_detail_title",
@@ -261,12 +250,7 @@ class AidPage(LedgerPage):
         self.splitter = self.table_with_detail("aid/splitter", self.table, self.detail_title,
                                                boxes)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.totals)
-        layout.addWidget(self.by_type)
-        layout.addLayout(toolbar)
-        layout.addWidget(self.hint)
-        layout.addWidget(self.splitter, 1)
+        vbox(self, self.totals, self.by_type, toolbar, self.hint, (self.splitter, 1))
         self._detail_seq = 0
         self._update_buttons()
 
@@ -306,16 +290,8 @@ class AidPage(LedgerPage):
     def _set_years(self, years: list[int]) -> None:
         years = sorted(set(years) | {self.ctx.today.year}, reverse=True)
         have = [self.year.itemData(i) for i in range(1, self.year.count())]
-        if have == years:
-            return
-        current = self.year.currentData()
-        self.year.blockSignals(True)
-        while self.year.count() > 1:
-            self.year.removeItem(1)
-        for y in years:
-            self.year.addItem(f"{y}年", y)
-        self.year.setCurrentIndex(max(self.year.findData(current), 0))
-        self.year.blockSignals(False)
+        if have != years:
+            refill_combo(self.year, [(f"{y}年", y) for y in years])
 
     def _show_totals(self, t: dict[str, Any]) -> None:
         cats = self.ctx.catalogues()
@@ -395,19 +371,14 @@ class AidPage(LedgerPage):
                                   prompt="这份帮扶申请是为谁登记的？")
 
     def _application_for(self, person_id: str) -> None:
-        svc = self.ctx.service
-
         def show(person: dict) -> None:
-            form = RecordForm("aid_application", self.ctx.catalogues(), today=self.ctx.today,
-                              hidden={"person_id": person_id})
-            form.set_values({"applied_on": self.ctx.today, "hardship_state": "suspected",
-                             "helper": self.operator or None,
-                             "aid_type": self.type.currentData()})
-            self.record_dialog(f"新建帮扶申请 — {person['name']}", form,
-                               lambda v: svc.create("aid_application", v), "aid_application",
-                               after=self.select_after_save)
+            form = self.record_form("aid_application", {
+                "applied_on": self.ctx.today, "hardship_state": "suspected",
+                "helper": self.operator or None, "aid_type": self.type.currentData(),
+            }, hidden={"person_id": person_id})
+            self.new_record(f"新建帮扶申请 — {person['name']}", form)
 
-        Op(self, lambda: svc.get("person", person_id)).success(show).run()
+        self.with_person(person_id, show)
 
     def review(self) -> None:
         rec = self.table.current_record()
@@ -421,11 +392,11 @@ class AidPage(LedgerPage):
         if rec is None or not enums.can_pay(enums.AidState(rec["state"])):
             return
         svc, app_id = self.ctx.service, rec["id"]
-        form = RecordForm("aid_payment", self.ctx.catalogues(), today=self.ctx.today,
-                          hidden={"application_id": app_id})
-        form.set_values({"paid_on": self.ctx.today, "amount_fen": rec["approved_fen"]
-                         if rec["approved_fen"] is not None else rec["requested_fen"],
-                         "fund": rec["fund"], "payer": self.operator or None})
+        form = self.record_form("aid_payment", {
+            "paid_on": self.ctx.today, "amount_fen": rec["approved_fen"]
+            if rec["approved_fen"] is not None else rec["requested_fen"],
+            "fund": rec["fund"], "payer": self.operator or None,
+        }, hidden={"application_id": app_id})
         self.record_dialog(f"登记发放 — {rec['person_name']}", form,
                            lambda v: svc.pay_aid(app_id, v), "aid_payment")
 

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -43,6 +42,7 @@ from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import show_error
 from station_desktop.ui.ops import Op
 from station_desktop.ui.table import RowsModel, make_table_view
+from station_desktop.ui.widgets import STRETCH, hbox, push_button, text_label
 
 SHEET_CHOICES = ((sa.STAR, "星级评定（示范型）"), (sa.WUYOU, "五有"))
 
@@ -120,12 +120,8 @@ class StarSelfDialog(QDialog):
         self.resize(900, 640)
         self.table: ScoresTable | None = None
         self.sheet: sa.Sheet | None = None
-        self.total_label = QLabel("")
-        self.total_label.setObjectName("star_total")
-        self.total_label.setStyleSheet("font-size: 15px; font-weight: bold;")
-        self.state_label = QLabel("")
-        self.state_label.setObjectName("star_state")
-        self.state_label.setWordWrap(True)
+        self.total_label = text_label("", "star_total", style="font-size: 15px; font-weight: bold;")
+        self.state_label = text_label("", "star_state", wrap=True)
         self.body = QVBoxLayout()
         hint = QLabel("逐项对照评分（0 分到该项分值）。评分项目、分值和星级标准由县服务中心统一规定；"
                       "“提交”后县里可以审核评分，审核结果随数据交换返回本站。")
@@ -233,12 +229,9 @@ class ReviewDialog(QDialog):
         self.note = QPlainTextEdit(self.row.get("note") or "")
         self.note.setObjectName("review_note")
         self.note.setMaximumHeight(70)
-        self.total_label = QLabel()
-        self.total_label.setObjectName("review_total")
-        self.total_label.setStyleSheet("font-size: 15px; font-weight: bold;")
-        self.message = QLabel()
-        self.message.setObjectName("review_message")
-        self.message.setStyleSheet("color: #b00;")
+        self.total_label = text_label("", "review_total",
+                                      style="font-size: 15px; font-weight: bold;")
+        self.message = text_label("", "review_message", style="color: #b00;")
         form = QFormLayout()
         form.addRow("审核人：", self.reviewer)
         form.addRow("审核意见：", self.note)
@@ -305,21 +298,10 @@ class AssessmentTab(QWidget):
         self.sheet_box.setObjectName("assessment_sheet")
         for kind, label in SHEET_CHOICES:
             self.sheet_box.addItem(label, kind)
-        refresh = QPushButton("刷新")
-        refresh.clicked.connect(self.refresh)
-        self.review_button = QPushButton("审核评分…")
-        self.review_button.setObjectName("assessment_review")
-        self.review_button.clicked.connect(self.review_selected)
-        bar = QHBoxLayout()
-        for label, w in (("年度：", self.year), ("评估表：", self.sheet_box)):
-            bar.addWidget(QLabel(label))
-            bar.addWidget(w)
-        bar.addStretch(1)
-        bar.addWidget(refresh)
-        bar.addWidget(self.review_button)
-        self.summary = QLabel()
-        self.summary.setObjectName("assessment_summary")
-        self.summary.setWordWrap(True)
+        self.review_button = push_button("审核评分…", "assessment_review", self.review_selected)
+        bar = hbox("年度：", self.year, "评估表：", self.sheet_box, STRETCH,
+                   push_button("刷新", "", self.refresh), self.review_button)
+        self.summary = text_label("", "assessment_summary", wrap=True)
         self.summary.setMinimumHeight(self.summary.fontMetrics().height() * 2 + 8)
         self.levels = RowsModel(["等级", "站点数"], parent=self)
         self.levels_view = make_table_view(self.levels, "assessment_levels")

@@ -1,59 +1,14 @@
-"""What every page shares: read only while on screen, and the buttons and rows of
-controls its toolbars are built from."""
+"""What every page shares: read only while on screen, and scrolling when the window is
+too small. The buttons, labels and rows pages are built from are in ui/widgets.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QLayout,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
-
-
-def push_button(text: str, name: str, slot: Callable[[], Any] | None = None, *, tip: str = "",
-                height: int = 0, width: int = 0) -> QPushButton:
-    """A button named for the tests and the user guide, with its tooltip and its action."""
-    button = QPushButton(text)
-    button.setObjectName(name)
-    if height:
-        button.setMinimumHeight(height)
-    if width:
-        button.setMinimumWidth(width)
-    if tip:
-        button.setToolTip(tip)
-    if slot is not None:
-        button.clicked.connect(lambda _checked=False: slot())
-    return button
-
-
-#: In :func:`hbox`: the rest of the row's width goes here.
-STRETCH = None
-
-
-def hbox(*items: QWidget | QLayout | str | int | None) -> QHBoxLayout:
-    """A toolbar or filter row, left to right: a widget or layout as is, a str as its
-    label, an int as that much space, :data:`STRETCH` (None) as the free width."""
-    row = QHBoxLayout()
-    for item in items:
-        if item is None:
-            row.addStretch(1)
-        elif isinstance(item, str):
-            row.addWidget(QLabel(item))
-        elif isinstance(item, int):
-            row.addSpacing(item)
-        elif isinstance(item, QLayout):
-            row.addLayout(item)
-        else:
-            row.addWidget(item)
-    return row
 
 
 def scrolling(widget: QWidget) -> QScrollArea:

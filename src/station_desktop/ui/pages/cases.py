@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -24,12 +23,11 @@ from station_desktop.domain.validate import parse_date
 from station_desktop.store import ledgers
 from station_desktop.store.fields import FIELDS, clean_value
 from station_desktop.ui.context import AppContext
-from station_desktop.ui.forms import RecordForm, SaveDialog
+from station_desktop.ui.forms import SaveDialog
 from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.ledger import (
     GREY,
     RED,
-    TOTALS_STYLE,
     LedgerPage,
     action_button,
     detail_table,
@@ -39,9 +37,11 @@ from station_desktop.ui.pages.ledger import (
     hint_label,
     label_of,
     labelled,
+    totals_label,
 )
 from station_desktop.ui.person_picker import pick_person
 from station_desktop.ui.table import Column, LazyTableModel
+from station_desktop.ui.widgets import STRETCH, hbox, text_label, vbox
 
 A = enums.CaseAction
 LEVELS = list(enums.Level)
@@ -98,10 +98,8 @@ class CaseActionDialog(SaveDialog):
                       f"{enums.CaseState(case['state']).label}")
         head.setStyleSheet("font-weight: bold;")
         layout.addWidget(head)
-        self.explanation = QLabel(action_explanation(action, level))
-        self.explanation.setObjectName("action_explanation")
-        self.explanation.setWordWrap(True)
-        self.explanation.setStyleSheet("color: #1a237e;")
+        self.explanation = text_label(action_explanation(action, level), "action_explanation",
+                                      style="color: #1a237e;", wrap=True)
         layout.addWidget(self.explanation)
 
         form = QFormLayout()
@@ -211,12 +209,9 @@ class CasesPage(LedgerPage):
 
         store = ctx.store
         self.model = LazyTableModel(columns, lambda ids: ledgers.case_rows(store, ids), self,
-                                    colour=colour)
-        self.model.sort_key, self.model.sort_desc = "registered_on", True
+                                    colour=colour, sort=("registered_on", True))
 
-        self.counts = QLabel("正在统计…")
-        self.counts.setObjectName("case_counts")
-        self.counts.setStyleSheet(TOTALS_STYLE)
+        self.counts = totals_label("case_counts")
         self.year_counts = QLabel()
         self.year_counts.setObjectName("case_year_counts")
 
@@ -238,30 +233,17 @@ class CasesPage(LedgerPage):
         self.edit_button = action_button("修改", "case_edit", self.edit)
         self.person_button = action_button("查看档案", "case_person", self.open_person)
 
-        filters = QHBoxLayout()
-        filters.addWidget(labelled("状态", self.state))
-        filters.addWidget(labelled("级别", self.level))
-        filters.addWidget(self.overdue)
-        filters.addStretch(1)
-        filters.addWidget(self.register_button)
-        filters.addWidget(self.edit_button)
-        filters.addWidget(self.person_button)
-        actions = QHBoxLayout()
-        actions.addWidget(QLabel("对选中的案件："))
-        for b in self.action_buttons.values():
-            actions.addWidget(b)
-        actions.addStretch(1)
+        filters = hbox(labelled("状态", self.state), labelled("级别", self.level), self.overdue,
+                       STRETCH, self.register_button, self.edit_button, self.person_button)
+        actions = hbox("对选中的案件：", *self.action_buttons.values(), STRETCH)
 
         self.hint = hint_label("case_hint")
-        self.table = self.sortable_table(self.model, "cases/header", self.refresh)
-        self.table.doubleClicked.connect(lambda _i: self.edit())
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table = self.sortable_table(self.model, "cases/header", self.refresh,
+                                         activated=self.edit, selected=self._selection_changed)
 
         self.detail_title = detail_title("case_detail_title",
                                          "选中一件案件，这里显示诉求内容和化解步骤。")
-        self.detail_text = QLabel()
-        self.detail_text.setObjectName("case_detail_text")
-        self.detail_text.setWordWrap(True)
+        self.detail_text = text_label("", "case_detail_text", wrap=True)
         self.steps = detail_table("case_steps", ["日期", "操作", "级别", "经办人", "说明"],
                                   [95, 60, 80, 80, 300])
         steps_box = QGroupBox("化解步骤")
@@ -271,13 +253,8 @@ class CasesPage(LedgerPage):
         self.splitter = self.table_with_detail("cases/splitter", self.table, self.detail_title,
                                                steps_box)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.counts)
-        layout.addWidget(self.year_counts)
-        layout.addLayout(filters)
-        layout.addLayout(actions)
-        layout.addWidget(self.hint)
-        layout.addWidget(self.splitter, 1)
+        vbox(self, self.counts, self.year_counts, filters, actions, self.hint,
+             (self.splitter, 1))
         self._detail_seq = 0
         self._update_buttons()
 
@@ -387,24 +364,17 @@ class CasesPage(LedgerPage):
         return due
 
     def _register(self, person_id: str | None) -> None:
-        svc = self.ctx.service
         fields = [n for n in FIELDS["dispute_case"] if n != "person_id"]
 
         def show(person: dict | None) -> None:
-            form = RecordForm("dispute_case", self.ctx.catalogues(), today=self.ctx.today,
-                              fields=fields,
-                              hidden={"person_id": person_id} if person_id else None)
-            form.set_values({"registered_on": self.ctx.today, "deadline": self.default_deadline(),
-                             "registrar": self.operator or None, "urgency": "normal",
-                             "parties": person["name"] if person else None})
-            title = "登记矛盾纠纷" + (f" — {person['name']}" if person else "")
-            self.record_dialog(title, form, lambda v: svc.create("dispute_case", v),
-                               "dispute_case", after=self.select_after_save)
+            form = self.record_form("dispute_case", {
+                "registered_on": self.ctx.today, "deadline": self.default_deadline(),
+                "registrar": self.operator or None, "urgency": "normal",
+                "parties": person["name"] if person else None,
+            }, fields=fields, hidden={"person_id": person_id} if person_id else None)
+            self.new_record("登记矛盾纠纷" + (f" — {person['name']}" if person else ""), form)
 
-        if person_id is None:
-            show(None)
-        else:
-            Op(self, lambda: svc.get("person", person_id)).success(show).run()
+        self.with_person(person_id, show)
 
     def act(self, action: enums.CaseAction) -> None:
         case = self.table.current_record()

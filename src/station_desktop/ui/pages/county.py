@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QStackedWidget,
     QTableView,
@@ -44,6 +43,7 @@ from station_desktop.ui.table import (
     make_table_view,
     setup_list_view,
 )
+from station_desktop.ui.widgets import STRETCH, hbox, push_button, text_label
 
 
 def _day(ts: str | None) -> str:
@@ -89,27 +89,14 @@ class CountyPage(ShownPage):
         self.stale_days.setValue(sc.DEFAULT_STALE_DAYS)
         self.stale_days.setSuffix(" 天")
         self.stale_days.setToolTip("站点最近一次数据包超过这么多天即标为“数据过期”")
-        refresh = QPushButton("刷新")
-        refresh.clicked.connect(self.refresh)
-        self.print_button = QPushButton("打印全县报表…")
-        self.print_button.setObjectName("county_print")
-        self.print_button.clicked.connect(self.print_report)
-        bar = QHBoxLayout()
-        for label, w in (("统计期：", self.period), ("范围：", self.scope),
-                         ("数据过期标准：", self.stale_days)):
-            bar.addWidget(QLabel(label))
-            bar.addWidget(w)
-        bar.addStretch(1)
-        bar.addWidget(refresh)
-        bar.addWidget(self.print_button)
+        self.print_button = push_button("打印全县报表…", "county_print", self.print_report)
+        bar = hbox("统计期：", self.period, "范围：", self.scope, "数据过期标准：", self.stale_days,
+                   STRETCH, push_button("刷新", "", self.refresh), self.print_button)
         self.period.currentIndexChanged.connect(lambda _i: self.refresh())
         self.scope.currentIndexChanged.connect(lambda _i: self.refresh())
         self.stale_days.editingFinished.connect(self.refresh)
 
-        self.stale_label = QLabel()
-        self.stale_label.setObjectName("county_stale")
-        self.stale_label.setWordWrap(True)
-        self.stale_label.setStyleSheet("color: #b35900;")
+        self.stale_label = text_label("", "county_stale", style="color: #b35900;", wrap=True)
 
         # level 0: the figures
         self.figures = RowsModel(["指标", "数量", "金额（元）", "涉及站点", "最新数据"])
@@ -120,9 +107,7 @@ class CountyPage(ShownPage):
                                    "最新数据", "最近数据包", "状态"])
         self.stations_view = make_table_view(self.stations, "county_stations")
         self.stations_view.doubleClicked.connect(self._open_station)
-        self.all_rows = QPushButton("查看全部记录")
-        self.all_rows.setObjectName("county_all_rows")
-        self.all_rows.clicked.connect(lambda: self.open_rows(""))
+        self.all_rows = push_button("查看全部记录", "county_all_rows", lambda: self.open_rows(""))
         stations_box = QWidget()
         sl = QVBoxLayout(stations_box)
         sl.setContentsMargins(0, 0, 0, 0)
@@ -145,9 +130,7 @@ class CountyPage(ShownPage):
         self.drill = QStackedWidget()
         for w in (self.figures_view, stations_box, records_box):
             self.drill.addWidget(w)
-        self.back = QPushButton("◀ 返回")
-        self.back.setObjectName("county_back")
-        self.back.clicked.connect(self.go_back)
+        self.back = push_button("◀ 返回", "county_back", self.go_back)
         self.crumb = QLabel()
         self.crumb.setObjectName("county_crumb")
         crumbs = QHBoxLayout()

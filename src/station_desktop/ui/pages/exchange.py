@@ -11,6 +11,7 @@ shell's status bar (pending changes, open conflicts) refreshes afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -53,6 +54,7 @@ from station_desktop.ui.exchange_views import ConflictsPanel, StationsPanel
 from station_desktop.ui.ops import Op, Progress
 from station_desktop.ui.pages.base import fill_with_scrolling
 from station_desktop.ui.table import local_time
+from station_desktop.ui.widgets import push_button, text_label
 
 HOW_IT_WORKS = """\
 <p><b>怎样和县里交换数据</b></p>
@@ -132,16 +134,13 @@ class ExchangePage(QWidget):
         self.fingerprint_label.setObjectName("key_fingerprint")
         self.fingerprint_label.setStyleSheet(
             "font-family: monospace; font-size: 18px; font-weight: bold; letter-spacing: 1px;")
-        self.pending_label = QLabel("—")
-        self.pending_label.setObjectName("pending_count")
-        self.pending_label.setStyleSheet("font-size: 18px; font-weight: bold; color: #1a4f8b;")
+        self.pending_label = text_label("—", "pending_count",
+                                        style="font-size: 18px; font-weight: bold; color: #1a4f8b;")
         self.range_label = QLabel("—")
         self.range_label.setObjectName("seq_range")
         self.acked_label = QLabel("—")
         self.acked_label.setObjectName("acked_seq")
-        self.peer_label = QLabel("—")
-        self.peer_label.setObjectName("enrolled_with")
-        self.peer_label.setWordWrap(True)
+        self.peer_label = text_label("—", "enrolled_with", wrap=True)
         self.conflicts_label = QLabel("—")
         self.conflicts_label.setObjectName("open_conflicts")
         for lab in (self.code_label, self.name_label, self.fingerprint_label, self.range_label):
@@ -172,37 +171,23 @@ class ExchangePage(QWidget):
         self.export_button.setObjectName("export_bundle")
         self.export_button.setToolTip("把变更写成加密的数据包，存到U盘或选择的文件夹")
         self.export_button.clicked.connect(self.export)
-        self.import_button = QPushButton("从U盘/文件夹导入…")
-        self.import_button.setObjectName("import_bundle")
-        self.import_button.setToolTip("导入所选文件夹（如整个U盘）中的全部数据包")
-        self.import_button.clicked.connect(self.import_folder)
-        self.import_files_button = QPushButton("选择数据包文件导入…")
-        self.import_files_button.setObjectName("import_files")
-        self.import_files_button.clicked.connect(self.import_files)
+        self.import_button = push_button("从U盘/文件夹导入…", "import_bundle", self.import_folder,
+                                         tip="导入所选文件夹（如整个U盘）中的全部数据包")
+        self.import_files_button = push_button("选择数据包文件导入…", "import_files", self.import_files)
         buttons = QHBoxLayout()
         exchange = [self.export_button, self.import_button, self.import_files_button]
         if self.county:
-            self.accept_button = QPushButton("接受登记申请…")
-            self.accept_button.setObjectName("enrol_accept")
-            self.accept_button.clicked.connect(self.enrol_accept)
-            self.transfer_button = QPushButton("人员迁移…")
-            self.transfer_button.setObjectName("transfer_person")
-            self.transfer_button.setToolTip("把一个人的档案和全部记录迁到另一个服务站")
-            self.transfer_button.clicked.connect(self.transfer_person)
+            self.accept_button = push_button("接受登记申请…", "enrol_accept", self.enrol_accept)
+            self.transfer_button = push_button("人员迁移…", "transfer_person", self.transfer_person,
+                                               tip="把一个人的档案和全部记录迁到另一个服务站")
             enrolment = [self.accept_button, self.transfer_button]
         else:
-            self.enrol_button = QPushButton("生成登记申请…")
-            self.enrol_button.setObjectName("enrol_request")
-            self.enrol_button.clicked.connect(self.enrol_request)
-            self.apply_button = QPushButton("安装登记确认…")
-            self.apply_button.setObjectName("enrol_apply")
-            self.apply_button.clicked.connect(self.enrol_apply)
+            self.enrol_button = push_button("生成登记申请…", "enrol_request", self.enrol_request)
+            self.apply_button = push_button("安装登记确认…", "enrol_apply", self.enrol_apply)
             enrolment = [self.enrol_button, self.apply_button]
             if ctx.store.meta("role") == Role.TOWN.value:
-                self.relay_button = QPushButton("转交村里的数据包…")
-                self.relay_button.setObjectName("relay_bundles")
-                self.relay_button.setToolTip("把各村发给县里的数据包原样复制到带去县里的U盘（本站看不到内容）")
-                self.relay_button.clicked.connect(self.relay)
+                self.relay_button = push_button("转交村里的数据包…", "relay_bundles", self.relay,
+                                                tip="把各村发给县里的数据包原样复制到带去县里的U盘（本站看不到内容）")
                 exchange.append(self.relay_button)
         for b in exchange + enrolment:
             b.setMinimumHeight(34)
@@ -213,9 +198,7 @@ class ExchangePage(QWidget):
             buttons.addWidget(b)
         buttons.addStretch(1)
 
-        explain = QLabel(HOW_IT_WORKS)
-        explain.setObjectName("how_it_works")
-        explain.setWordWrap(True)
+        explain = text_label(HOW_IT_WORKS, "how_it_works", wrap=True)
         explain.setTextFormat(Qt.TextFormat.RichText)
         explain.setStyleSheet("QLabel { background: #f7f7f2; border: 1px solid #ddd; padding: 8px; }")
 
@@ -532,22 +515,37 @@ class ExchangePage(QWidget):
         if path:
             self.confirm_acceptance(path)
 
+    def _fingerprint_check(self, path: Path, party_of: Callable[[bytes], enrol.Party], *,
+                           title: str, intro: str, confirm_text: str
+                           ) -> tuple[bytes, enrol.Party, FingerprintDialog] | None:
+        """Read an enrolment file and show the party it names for the fingerprint check
+        over the phone; a file that cannot be read is said, and None returned."""
+        try:
+            data = _read(path)
+            party = party_of(data)
+        except StationError as exc:
+            show_error(self, exc)
+            return None
+        dialog = FingerprintDialog(self, party, title=title, intro=intro,
+                                   confirm_text=confirm_text)
+        return data, party, dialog
+
     def confirm_acceptance(self, path: Path) -> FingerprintDialog | None:
         """Show the county named in an acceptance file; apply it once the fingerprint is checked."""
         from station_desktop.sync.container import read_document
 
-        try:
-            data = _read(path)
+        def county_of(data: bytes) -> enrol.Party:
             doc, _sig = read_document(data, enrol.ACCEPTANCE)
-            county = enrol.Party.from_dict(doc.get("authority"))
-        except StationError as exc:
-            show_error(self, exc)
-            return None
-        dialog = FingerprintDialog(
-            self, county, title="安装登记确认",
+            return enrol.Party.from_dict(doc.get("authority"))
+
+        checked = self._fingerprint_check(
+            path, county_of, title="安装登记确认",
             intro="这是县服务中心发来的登记确认。请打电话给县服务中心，请对方念出县里的密钥指纹，"
                   "与下面逐字核对，一致后再安装：",
             confirm_text="确认并安装")
+        if checked is None:
+            return None
+        data, _county, dialog = checked
         store, op_id = self.ctx.store, self.ctx.service.operator_id
 
         def applied(party: enrol.Party) -> None:
@@ -568,17 +566,14 @@ class ExchangePage(QWidget):
 
     def confirm_request(self, path: Path) -> FingerprintDialog | None:
         """Show the requesting station; on confirmation ask where to save the acceptance."""
-        try:
-            data = _read(path)
-            station = enrol.read_request(data)
-        except StationError as exc:
-            show_error(self, exc)
-            return None
-        dialog = FingerprintDialog(
-            self, station, title="接受登记申请",
+        checked = self._fingerprint_check(
+            path, enrol.read_request, title="接受登记申请",
             intro="请打电话给这个服务站，请对方念出其“数据交换”页上的密钥指纹，与下面逐字核对，"
                   "一致后再接受：",
             confirm_text="接受登记")
+        if checked is None:
+            return None
+        data, station, dialog = checked
         dialog.accepted.connect(lambda: self.save_acceptance(data, station, path))
         return self._open(dialog)
 

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -36,7 +35,7 @@ from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import show_error
 from station_desktop.ui.forms import error_label
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.base import ShownPage, fill_with_scrolling, push_button
+from station_desktop.ui.pages.base import ShownPage, fill_with_scrolling
 from station_desktop.ui.table import Column, RowsModel
 from station_desktop.ui.visit_dialog import (
     HINT_STYLE,
@@ -50,6 +49,7 @@ from station_desktop.ui.visit_dialog import (
     scaled_font,
     yuan,
 )
+from station_desktop.ui.widgets import push_button, text_label
 
 #: Rows shown per list; the totals are shown in the titles.
 ROWS = 20
@@ -74,10 +74,8 @@ class Section(QGroupBox):
         self.view.setMinimumHeight(120)
         self.view.setMaximumHeight(290)
         self.view.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.empty = QLabel(empty)
-        self.empty.setObjectName(f"{object_name}_empty")
-        self.empty.setWordWrap(True)
-        self.empty.setStyleSheet("color: #2e7d32; padding: 10px 4px;")
+        self.empty = text_label(empty, f"{object_name}_empty",
+                                style="color: #2e7d32; padding: 10px 4px;", wrap=True)
         self.footer = QHBoxLayout()
         self.layout_ = QVBoxLayout(body)
         self.layout_.setContentsMargins(0, 0, 0, 0)
@@ -124,19 +122,13 @@ class SafetyReminders(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("home_safety")
-        self.usb_text = QLabel()
-        self.usb_text.setObjectName("home_usb_reminder")
-        self.usb_text.setWordWrap(True)
-        self.usb_button = QPushButton("备份到U盘…")
-        self.usb_button.setObjectName("home_backup_usb")
-        self.usb_button.clicked.connect(self.backup_to_usb)
+        self.usb_text = text_label("", "home_usb_reminder", wrap=True)
+        self.usb_button = push_button("备份到U盘…", "home_backup_usb", self.backup_to_usb)
         self.pin_text = QLabel("还没有人设置登录 PIN：谁打开这台电脑都能看到全部档案（身份证号、"
                                "伤残、帮扶金额）。请给自己设置一个 PIN。")
         self.pin_text.setObjectName("home_pin_hint")
         self.pin_text.setWordWrap(True)
-        self.pin_button = QPushButton("设置 PIN…")
-        self.pin_button.setObjectName("home_set_pin")
-        self.pin_button.clicked.connect(self.set_pin)
+        self.pin_button = push_button("设置 PIN…", "home_set_pin", self.set_pin)
         self.usb_row, self.pin_row = QWidget(), QWidget()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -241,12 +233,8 @@ class HomePage(ShownPage):
         # coverage
         self.coverage_box = QGroupBox("本季度联系覆盖率")
         self.coverage_box.setObjectName("home_coverage")
-        self.coverage_figure = QLabel("—")
-        self.coverage_figure.setObjectName("coverage_figure")
-        self.coverage_figure.setStyleSheet("color: #1565c0;")
-        self.coverage_text = QLabel()
-        self.coverage_text.setObjectName("coverage_text")
-        self.coverage_text.setWordWrap(True)
+        self.coverage_figure = text_label("—", "coverage_figure", style="color: #1565c0;")
+        self.coverage_text = text_label("", "coverage_text", wrap=True)
         self.coverage_bar = QProgressBar()
         self.coverage_bar.setObjectName("coverage_bar")
         self.coverage_bar.setTextVisible(True)
@@ -269,9 +257,8 @@ class HomePage(ShownPage):
             empty="很好：所有人都在规定时间内联系过。")
         self.overdue.view.setToolTip("点姓名打开档案；点“记录走访”直接记录")
         self.overdue.view.clicked.connect(self._overdue_clicked)
-        self.all_overdue = QPushButton("到“人员档案”查看全部…")
-        self.all_overdue.setObjectName("home_all_overdue")
-        self.all_overdue.clicked.connect(lambda: self.ctx.show_page.emit("roster"))
+        self.all_overdue = push_button("到“人员档案”查看全部…", "home_all_overdue",
+                                       lambda: self.ctx.show_page.emit("roster"))
         self.overdue.footer.addStretch(1)
         self.overdue.footer.addWidget(self.all_overdue)
 
@@ -293,16 +280,12 @@ class HomePage(ShownPage):
             Column("progress", "进度（已走访/计划）"),
             Column("action", "", lambda v, r: "查看", button=True),
         ], parent=self), object_name="home_holidays", stretch="name", empty="")
-        self.holiday_lines = QLabel()
-        self.holiday_lines.setObjectName("holiday_windows")
-        self.holiday_lines.setWordWrap(True)
+        self.holiday_lines = text_label("", "holiday_windows", wrap=True)
         self.holiday_lines.setTextFormat(Qt.TextFormat.PlainText)
         self.holidays.layout_.insertWidget(0, self.holiday_lines)
         self.holidays.empty.setStyleSheet(HINT_STYLE + "padding: 6px 4px;")
         self.holidays.view.clicked.connect(self._campaign_clicked)
-        self.new_campaign = QPushButton("发起节日慰问…")
-        self.new_campaign.setObjectName("home_new_campaign")
-        self.new_campaign.clicked.connect(self.start_campaign)
+        self.new_campaign = push_button("发起节日慰问…", "home_new_campaign", self.start_campaign)
         self.holidays.footer.addStretch(1)
         self.holidays.footer.addWidget(self.new_campaign)
 

@@ -20,22 +20,23 @@ from station_desktop.domain.errors import ValidationError
 from station_desktop.domain.validate import parse_date
 from station_desktop.store import ledgers
 from station_desktop.ui.context import AppContext
-from station_desktop.ui.forms import RecordForm, SaveDialog
-from station_desktop.ui.ops import Op
+from station_desktop.ui.forms import SaveDialog
 from station_desktop.ui.pages.ledger import (
     GREEN,
     GREY,
     RED,
-    TOTALS_STYLE,
     LedgerPage,
     action_button,
     filter_combo,
     hint_label,
     label_of,
     labelled,
+    refill_combo,
+    totals_label,
 )
 from station_desktop.ui.person_picker import pick_person
 from station_desktop.ui.table import Column, LazyTableModel
+from station_desktop.ui.widgets import STRETCH, hbox, text_label, vbox
 
 S = enums.HonourState
 K = enums.HonourKind
@@ -155,12 +156,9 @@ class HonoursPage(LedgerPage):
 
         store = ctx.store
         self.model = LazyTableModel(columns, lambda ids: ledgers.honour_rows(store, ids), self,
-                                    colour=colour)
-        self.model.sort_key, self.model.sort_desc = "applied_on", True
+                                    colour=colour, sort=("applied_on", True))
 
-        self.counts = QLabel("正在统计…")
-        self.counts.setObjectName("honour_counts")
-        self.counts.setStyleSheet(TOTALS_STYLE)
+        self.counts = totals_label("honour_counts")
         self.kind = filter_combo("filter_kind", [("全部类别", None)] + [
             (lbl, v) for v, lbl in K.choices()], width=100)
         self.state = filter_combo("filter_state", [("全部状态", None)])
@@ -172,12 +170,8 @@ class HonoursPage(LedgerPage):
                                         tip="登记光荣牌、喜报或立功受奖")
         self.edit_button = action_button("修改", "honour_edit", self.edit)
         self.person_button = action_button("查看档案", "honour_person", self.open_person)
-        toolbar = QHBoxLayout()
-        toolbar.addWidget(labelled("类别", self.kind))
-        toolbar.addWidget(labelled("状态", self.state))
-        toolbar.addStretch(1)
-        for b in (self.add_button, self.edit_button, self.person_button):
-            toolbar.addWidget(b)
+        toolbar = hbox(labelled("类别", self.kind), labelled("状态", self.state), STRETCH,
+                       self.add_button, self.edit_button, self.person_button)
         self.advance_row = QHBoxLayout()
         self.advance_label = QLabel("选中一条记录后，可在这里登记下一步。")
         self.advance_label.setStyleSheet("color: #555;")
@@ -186,20 +180,12 @@ class HonoursPage(LedgerPage):
         self.advance_row.addStretch(1)
 
         self.hint = hint_label("honour_hint")
-        self.table = self.sortable_table(self.model, "honours/header", self.refresh)
-        self.table.doubleClicked.connect(lambda _i: self.edit())
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
-        self.detail = QLabel()
-        self.detail.setObjectName("honour_detail")
-        self.detail.setWordWrap(True)
+        self.table = self.sortable_table(self.model, "honours/header", self.refresh,
+                                         activated=self.edit, selected=self._update_buttons)
+        self.detail = text_label("", "honour_detail", wrap=True)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.counts)
-        layout.addLayout(toolbar)
-        layout.addLayout(self.advance_row)
-        layout.addWidget(self.hint)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.detail)
+        vbox(self, self.counts, toolbar, self.advance_row, self.hint, (self.table, 1),
+             self.detail)
         self._update_buttons()
 
     # --- loading ------------------------------------------------------------------
@@ -207,14 +193,7 @@ class HonoursPage(LedgerPage):
     def _fill_states(self) -> None:
         kind = self.kind.currentData()
         states = enums.HONOUR_FLOW[K(kind)] if kind else list(S)
-        current = self.state.currentData()
-        self.state.blockSignals(True)
-        while self.state.count() > 1:
-            self.state.removeItem(1)
-        for st in states:
-            self.state.addItem(st.label, st.value)
-        self.state.setCurrentIndex(max(self.state.findData(current), 0))
-        self.state.blockSignals(False)
+        refill_combo(self.state, [(st.label, st.value) for st in states])
 
     def _kind_changed(self) -> None:
         self._fill_states()
@@ -279,15 +258,13 @@ class HonoursPage(LedgerPage):
                                   prompt="光荣牌、喜报或立功受奖是哪位人员的？")
 
     def _add_for(self, person_id: str) -> None:
-        svc = self.ctx.service
-
         def show(person: dict) -> None:
-            form = RecordForm("honour", self.ctx.catalogues(), today=self.ctx.today,
-                              fields=ADD_FIELDS, hidden={"person_id": person_id})
             kind = self.kind.currentData()
-            form.set_values({"kind": kind, "title": DEFAULT_TITLE.get(K(kind)) if kind else None,
-                             "applied_on": self.ctx.today, "recipient": person["name"],
-                             "address": person.get("residence")})
+            form = self.record_form("honour", {
+                "kind": kind, "title": DEFAULT_TITLE.get(K(kind)) if kind else None,
+                "applied_on": self.ctx.today, "recipient": person["name"],
+                "address": person.get("residence"),
+            }, fields=ADD_FIELDS, hidden={"person_id": person_id})
             kind_box = form.editors["kind"].widget
             title_box = form.editors["title"].widget
 
@@ -298,11 +275,9 @@ class HonoursPage(LedgerPage):
                     title_box.setText(DEFAULT_TITLE.get(K(code), "") if code else "")
 
             kind_box.currentIndexChanged.connect(kind_changed)
-            self.record_dialog(f"新增荣誉 — {person['name']}", form,
-                               lambda v: svc.create("honour", v), "honour",
-                               after=self.select_after_save)
+            self.new_record(f"新增荣誉 — {person['name']}", form)
 
-        Op(self, lambda: svc.get("person", person_id)).success(show).run()
+        self.with_person(person_id, show)
 
     def advance(self, target: enums.HonourState) -> None:
         rec = self.table.current_record()

@@ -37,6 +37,7 @@ from station_desktop.ui.forms import RecordDialog, RecordForm
 from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.base import ShownPage
 from station_desktop.ui.table import LazyTableModel, SortableTable
+from station_desktop.ui.widgets import text_label
 
 RED = "#c62828"
 GREY = "#777777"
@@ -99,22 +100,32 @@ def labelled(text: str, widget: QWidget) -> QWidget:
 
 def hint_label(name: str, *, wrap: bool = False) -> QLabel:
     """The grey line that says why a list is empty (hidden until it has something to say)."""
-    label = QLabel()
-    label.setObjectName(name)
-    label.setStyleSheet(HINT_STYLE)
-    if wrap:
-        label.setWordWrap(True)
+    label = text_label("", name, style=HINT_STYLE, wrap=wrap)
     label.hide()
     return label
 
 
+def totals_label(name: str) -> QLabel:
+    """The bold line of counts over a ledger (says it is counting until the first load)."""
+    return text_label("正在统计…", name, style=TOTALS_STYLE)
+
+
+def refill_combo(combo: QComboBox, items: Iterable[tuple[str, Any]]) -> None:
+    """Replace all but the first (全部…) choice of a filter, keeping what was chosen if it
+    is still there; quietly, so the page does not reload for the change."""
+    current = combo.currentData()
+    combo.blockSignals(True)
+    while combo.count() > 1:
+        combo.removeItem(1)
+    for label, data in items:
+        combo.addItem(label, data)
+    combo.setCurrentIndex(max(combo.findData(current), 0))
+    combo.blockSignals(False)
+
+
 def detail_title(name: str, text: str) -> QLabel:
     """The bold line over a record's details (says what to select while none is)."""
-    label = QLabel(text)
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    label.setStyleSheet("font-weight: bold;")
-    return label
+    return text_label(text, name, style="font-weight: bold;", wrap=True)
 
 
 def detail_table(name: str, headers: Sequence[str], widths: Sequence[int]) -> QTableWidget:
@@ -209,9 +220,16 @@ class LedgerPage(ShownPage):
             self.ctx.open_person.emit(rec["person_id"])
 
     def sortable_table(self, model: LazyTableModel, state_key: str,
-                       on_sort: Callable[[], None]) -> SortableTable:
-        """A table whose header state is saved with the page's."""
+                       on_sort: Callable[[], None], *,
+                       activated: Callable[[], None] | None = None,
+                       selected: Callable[[], None] | None = None) -> SortableTable:
+        """A table whose header state is saved with the page's; a double click on a row
+        calls ``activated``, a change of selection ``selected``."""
         table = SortableTable(model, self.ctx, state_key, on_sort, self)
+        if activated is not None:
+            table.doubleClicked.connect(lambda _index: activated())
+        if selected is not None:
+            table.selectionModel().selectionChanged.connect(lambda *_: selected())
         self._tables.append(table)
         return table
 
@@ -300,6 +318,32 @@ class LedgerPage(ShownPage):
         if isinstance(record, dict) and record.get("id"):
             self.select_next = record["id"]
 
+    def record_form(self, kind: str, values: dict[str, Any], *,
+                    fields: Sequence[str] | None = None,
+                    hidden: dict[str, Any] | None = None) -> RecordForm:
+        """A form for ``kind`` over the station's catalogues, filled with ``values``."""
+        form = RecordForm(kind, self.ctx.catalogues(), today=self.ctx.today, fields=fields,
+                          hidden=hidden)
+        form.set_values(values)
+        return form
+
+    def new_record(self, title: str, form: RecordForm,
+                   after: Callable[[Any], None] | None = None) -> RecordDialog:
+        """A RecordDialog that creates ``form``'s record; ``after`` gets the new record
+        (by default it is selected after the reload)."""
+        svc, kind = self.ctx.service, form.kind
+        return self.record_dialog(title, form, lambda v: svc.create(kind, v), kind,
+                                  after=after or self.select_after_save)
+
+    def with_person(self, person_id: str | None,
+                    then: Callable[[dict[str, Any] | None], None]) -> None:
+        """Load the person on the worker, then ``then(person)``; no person: ``then(None)`` now."""
+        if person_id is None:
+            then(None)
+            return
+        svc = self.ctx.service
+        Op(self, lambda: svc.get("person", person_id)).success(then).run()
+
     def edit_record(self, kind: str, row_id: str, title: str, *,
                     fields: Sequence[str] | None = None, hidden: dict | None = None) -> None:
         """Load ``kind`` ``row_id`` on the worker, then open it in a RecordDialog."""
@@ -307,9 +351,7 @@ class LedgerPage(ShownPage):
 
         def show(record: dict) -> None:
             keep = {k: record.get(k) for k in (hidden or {})}
-            form = RecordForm(kind, self.ctx.catalogues(), today=self.ctx.today,
-                              fields=fields, hidden=keep)
-            form.set_values(record)
+            form = self.record_form(kind, record, fields=fields, hidden=keep)
             self.record_dialog(title, form, lambda v: svc.update(kind, row_id, v), kind)
 
         Op(self, lambda: svc.get(kind, row_id)).success(show).run()

@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -33,6 +31,7 @@ from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
 from station_desktop.ui.table import TOTAL, RowsModel, make_table_view
 from station_desktop.ui.table import local_time as table_local_time
+from station_desktop.ui.widgets import push_button, pydate, qdate, text_label
 
 PRINT_TOOLTIP = "生成所选期间的工作报表（PDF），先预览再打印或另存"
 
@@ -72,9 +71,7 @@ class TableSection(QGroupBox):
         self.hint.hide()
         layout = QVBoxLayout(self)
         if note:
-            note_label = QLabel(note)
-            note_label.setWordWrap(True)
-            note_label.setStyleSheet("color: #555;")
+            note_label = text_label(note, style="color: #555;", wrap=True)
             layout.addWidget(note_label)
         layout.addWidget(self.hint)
         layout.addWidget(self.view)
@@ -99,9 +96,8 @@ class FigureCard(QFrame):
                            "border-radius: 6px; }")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
-        self.value = QLabel("—")
-        self.value.setObjectName(f"value_{name}")
-        self.value.setStyleSheet("font-size: 22px; font-weight: bold; color: #1a4f8b;")
+        self.value = text_label("—", f"value_{name}",
+                                style="font-size: 22px; font-weight: bold; color: #1a4f8b;")
         self.caption = QLabel(caption)
         self.caption.setStyleSheet("color: #444;")
         self.detail = QLabel("")
@@ -143,13 +139,9 @@ class ReportsPage(QWidget):
             w.setObjectName(name)
             w.setCalendarPopup(True)
             w.setDisplayFormat("yyyy-MM-dd")
-        self.refresh_button = QPushButton("统计")
-        self.refresh_button.setObjectName("run_report")
-        self.refresh_button.setToolTip("按所选期间重新统计（F5）")
-        self.print_button = QPushButton("打印报表…")
-        self.print_button.setObjectName("print_report")
-        self.print_button.setToolTip(PRINT_TOOLTIP)
-        self.print_button.clicked.connect(self.print_report)
+        self.refresh_button = push_button("统计", "run_report", tip="按所选期间重新统计（F5）")
+        self.print_button = push_button("打印报表…", "print_report", self.print_report,
+                                        tip=PRINT_TOOLTIP)
         toolbar = QHBoxLayout()
         toolbar.addWidget(QLabel("统计期间："))
         toolbar.addWidget(self.period)
@@ -160,9 +152,7 @@ class ReportsPage(QWidget):
         toolbar.addWidget(self.refresh_button)
         toolbar.addStretch(1)
         toolbar.addWidget(self.print_button)
-        self.status = QLabel("")
-        self.status.setObjectName("report_status")
-        self.status.setStyleSheet("color: #555;")
+        self.status = text_label("", "report_status", style="color: #555;")
 
         # --- headline figures ---------------------------------------------------
         self.cards = {
@@ -260,9 +250,7 @@ class ReportsPage(QWidget):
         self.start_edit.setEnabled(custom)
         self.end_edit.setEnabled(custom)
         if not custom:
-            start, end = stats.period_bounds(kind, self.ctx.today)
-            self.start_edit.setDate(QDate(start.year, start.month, start.day))
-            self.end_edit.setDate(QDate(end.year, end.month, end.day))
+            self._show_dates(*stats.period_bounds(kind, self.ctx.today))
             if run:
                 self.refresh()
 
@@ -277,14 +265,16 @@ class ReportsPage(QWidget):
         self.last_print = print_period(self.ctx, self, start, end)
 
     def bounds(self) -> tuple[date, date]:
-        s, e = self.start_edit.date(), self.end_edit.date()
-        return date(s.year(), s.month(), s.day()), date(e.year(), e.month(), e.day())
+        return pydate(self.start_edit.date()), pydate(self.end_edit.date())
+
+    def _show_dates(self, start: date, end: date) -> None:
+        self.start_edit.setDate(qdate(start))
+        self.end_edit.setDate(qdate(end))
 
     def set_custom_period(self, start: date, end: date) -> None:
         """Choose 自定义 with the given dates (what a user does with the two date boxes)."""
         self.period.setCurrentIndex(self.period.findData("custom"))
-        self.start_edit.setDate(QDate(start.year, start.month, start.day))
-        self.end_edit.setDate(QDate(end.year, end.month, end.day))
+        self._show_dates(start, end)
 
     # --- loading ------------------------------------------------------------------
 

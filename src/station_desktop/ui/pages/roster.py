@@ -36,10 +36,10 @@ from PySide6.QtWidgets import (
 
 from station_desktop.domain import enums, rules
 from station_desktop.domain.catalogues import Catalogues
+from station_desktop.store.display import mask_id_number
 from station_desktop.store.roster import SORTS, RosterFilter, roster_ids, rows_by_ids
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.base import STRETCH, hbox, push_button
 from station_desktop.ui.person_file import (
     BANNER_STYLE,
     MUTED_STYLE,
@@ -50,6 +50,7 @@ from station_desktop.ui.person_file import (
     open_add_person,
 )
 from station_desktop.ui.table import Column, LazyTableModel, add_export_action, read_only_rows
+from station_desktop.ui.widgets import STRETCH, hbox, push_button, text_label
 
 STATE_KEY = "roster/header"
 #: Record kinds whose change can alter the list (names, contact dates, overdue).
@@ -62,13 +63,6 @@ COLUMN_SAMPLES = {
     "id_number": "420303********9055", "categories": "退役士兵、残疾军人",
     "phone": "0719-12345678", "last_contact_on": "2026-07-30（逾期）", "key_focus": "★ 重点",
 }
-
-
-def mask_id_number(number: str | None) -> str:
-    """420303198503011234 → 420303********1234 (region and last four digits kept)."""
-    if not number:
-        return ""
-    return number[:6] + "*" * (len(number) - 10) + number[-4:] if len(number) > 10 else number
 
 
 class RosterModel(LazyTableModel):
@@ -115,9 +109,7 @@ class RosterPage(QWidget):
         self.delete_button.clicked.connect(self.delete_selected)
         self.print_button.clicked.connect(self.print_selected)
         self.export_button.clicked.connect(self.export_roster)
-        self.count_label = QLabel("正在读取…")
-        self.count_label.setObjectName("roster_count")
-        self.count_label.setStyleSheet("font-size: 14px;")
+        self.count_label = text_label("正在读取…", "roster_count", style="font-size: 14px;")
         buttons = QHBoxLayout()
         for b in (self.add_button, self.open_button, self.visit_button, self.delete_button,
                   self.print_button, self.export_button):

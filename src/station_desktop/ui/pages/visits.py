@@ -28,7 +28,7 @@ from station_desktop.domain.validate import format_fen
 from station_desktop.store import visits as sv
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.base import STRETCH, ShownPage, hbox, push_button
+from station_desktop.ui.pages.base import ShownPage
 from station_desktop.ui.table import Column, LazyTableModel, add_export_action, read_only_rows
 from station_desktop.ui.visit_dialog import (
     HINT_STYLE,
@@ -38,6 +38,7 @@ from station_desktop.ui.visit_dialog import (
     pick_and_register_life_event,
     yuan,
 )
+from station_desktop.ui.widgets import STRETCH, hbox, push_button, pydate, qdate, text_label
 
 STATE_KEY = "visits/header"
 CUSTOM = "custom"
@@ -54,14 +55,6 @@ def _method_label(value: Any, _row: dict[str, Any]) -> str:
 def _summary(value: Any, _row: dict[str, Any]) -> str:
     text = " ".join(str(value or "").split())
     return text if len(text) <= SUMMARY_LEN else text[:SUMMARY_LEN] + "…"
-
-
-def _qdate(d: date) -> QDate:
-    return QDate(d.year, d.month, d.day)
-
-
-def _pydate(q: QDate) -> date:
-    return date(q.year(), q.month(), q.day())
 
 
 class VisitsPage(ShownPage):
@@ -146,9 +139,8 @@ class VisitsPage(ShownPage):
         self.view.setToolTip("双击一行打开此人的档案；右键可为此人再记一次走访")
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
-        self.empty = QLabel("这段时间还没有走访记录。点“记录走访”添加，或换一个时间范围。")
-        self.empty.setObjectName("visits_empty")
-        self.empty.setStyleSheet(HINT_STYLE + "padding: 16px;")
+        self.empty = text_label("这段时间还没有走访记录。点“记录走访”添加，或换一个时间范围。",
+                                "visits_empty", style=HINT_STYLE + "padding: 16px;")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.hide()
 
@@ -185,7 +177,7 @@ class VisitsPage(ShownPage):
         start, end = sv.period_bounds(key, self.ctx.today)
         for w, d in ((self.date_from, start), (self.date_to, end)):
             w.blockSignals(True)
-            w.setDate(_qdate(d) if d else QDate())
+            w.setDate(qdate(d) if d else QDate())
             w.setSpecialValueText("" if d else "不限")
             if d is None:
                 w.setDate(w.minimumDate())
@@ -199,7 +191,7 @@ class VisitsPage(ShownPage):
                 w.setSpecialValueText("")
                 if w.date() == w.minimumDate():
                     w.blockSignals(True)
-                    w.setDate(_qdate(d))  # type: ignore[arg-type]
+                    w.setDate(qdate(d))  # type: ignore[arg-type]
                     w.blockSignals(False)
         self._set_dates_from_period()
         self.reload()
@@ -211,8 +203,8 @@ class VisitsPage(ShownPage):
     def current_filter(self) -> sv.VisitFilter:
         key = self.period.currentData()
         if key == CUSTOM:
-            start: date | None = _pydate(self.date_from.date())
-            end: date | None = _pydate(self.date_to.date())
+            start: date | None = pydate(self.date_from.date())
+            end: date | None = pydate(self.date_to.date())
             if start and end and end < start:
                 start, end = end, start
         else:

@@ -26,17 +26,18 @@ from station_desktop.services import Service
 from station_desktop.store import ledgers
 from station_desktop.store.ledgers import hours_text
 from station_desktop.ui.context import AppContext
-from station_desktop.ui.forms import RecordForm, SaveDialog
+from station_desktop.ui.forms import SaveDialog
 from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.ledger import (
     GREY,
-    TOTALS_STYLE,
     LedgerPage,
     action_button,
     hint_label,
+    totals_label,
 )
 from station_desktop.ui.person_picker import pick_person
 from station_desktop.ui.table import Column, LazyTableModel
+from station_desktop.ui.widgets import STRETCH, hbox, push_button, text_label, vbox
 
 MAX_MINUTES = 24 * 60
 
@@ -69,9 +70,8 @@ class HoursDialog(SaveDialog):
                       + (f"　{activity['place']}" if activity.get("place") else ""))
         head.setStyleSheet("font-weight: bold;")
         layout.addWidget(head)
-        tip = QLabel("按分钟填写每位队员这次服务的时长（如 2 小时填 120），没参加的填 0。")
-        tip.setWordWrap(True)
-        tip.setStyleSheet("color: #555;")
+        tip = text_label("按分钟填写每位队员这次服务的时长（如 2 小时填 120），没参加的填 0。",
+                         style="color: #555;", wrap=True)
         layout.addWidget(tip)
 
         fill = QHBoxLayout()
@@ -81,9 +81,7 @@ class HoursDialog(SaveDialog):
         self.all_minutes.setSingleStep(30)
         self.all_minutes.setSuffix(" 分钟")
         self.all_minutes.setValue(120)
-        fill_button = QPushButton("填给所有人")
-        fill_button.setObjectName("hours_fill_all")
-        fill_button.clicked.connect(self._fill_all)
+        fill_button = push_button("填给所有人", "hours_fill_all", self._fill_all)
         fill.addWidget(QLabel("统一时长"))
         fill.addWidget(self.all_minutes)
         fill.addWidget(fill_button)
@@ -134,14 +132,7 @@ class HoursDialog(SaveDialog):
 
 def _group(title: str, buttons: list[QPushButton], table: QWidget, hint: QLabel) -> QGroupBox:
     box = QGroupBox(title)
-    layout = QVBoxLayout(box)
-    row = QHBoxLayout()
-    for b in buttons:
-        row.addWidget(b)
-    row.addStretch(1)
-    layout.addLayout(row)
-    layout.addWidget(hint)
-    layout.addWidget(table, 1)
+    vbox(box, hbox(*buttons, STRETCH), hint, (table, 1))
     return box
 
 
@@ -159,9 +150,7 @@ class VolunteersPage(LedgerPage):
         self.select_member: str | None = None
         self.select_activity: str | None = None
 
-        self.totals = QLabel("正在统计…")
-        self.totals.setObjectName("volunteer_totals")
-        self.totals.setStyleSheet(TOTALS_STYLE)
+        self.totals = totals_label("volunteer_totals")
 
         # teams
         self.teams = LazyTableModel([
@@ -169,11 +158,11 @@ class VolunteersPage(LedgerPage):
             Column("leader", "负责人", width=65),
             Column("members", "队员数", lambda v, _r: f"{v} 人", width=60),
             Column("minutes", "累计时长", hours, width=95),
-        ], lambda ids: ledgers.team_rows(store, ids), self, align_right=("members", "minutes"))
-        self.teams.sort_key, self.teams.sort_desc = "name", False
-        self.team_table = self.sortable_table(self.teams, "volunteers/teams", self.refresh)
-        self.team_table.selectionModel().selectionChanged.connect(self._team_changed)
-        self.team_table.doubleClicked.connect(lambda _i: self.edit_team())
+        ], lambda ids: ledgers.team_rows(store, ids), self, align_right=("members", "minutes"),
+            sort=("name", False))
+        self.team_table = self.sortable_table(self.teams, "volunteers/teams", self.refresh,
+                                              activated=self.edit_team,
+                                              selected=self._team_changed)
         self.new_team_button = action_button("新建队伍", "team_new", self.new_team)
         self.edit_team_button = action_button("修改", "team_edit", self.edit_team)
         self.team_hint = hint_label("team_hint", wrap=True)
@@ -191,13 +180,10 @@ class VolunteersPage(LedgerPage):
             Column("activities", "参加活动", lambda v, _r: f"{v} 次", width=70),
             Column("minutes", "累计时长", hours, width=90),
         ], lambda ids: ledgers.member_rows(store, ids), self, colour=member_colour,
-            align_right=("activities", "minutes"))
-        self.members.sort_key, self.members.sort_desc = "joined_on", False
+            align_right=("activities", "minutes"), sort=("joined_on", False))
         self.member_table = self.sortable_table(self.members, "volunteers/members",
-                                                self.load_team)
-        self.member_table.doubleClicked.connect(lambda _i: self.edit_member())
-        self.member_table.selectionModel().selectionChanged.connect(
-            lambda *_: self._update_buttons())
+                                                self.load_team, activated=self.edit_member,
+                                                selected=self._update_buttons)
         self.add_member_button = action_button("添加队员", "member_add", self.add_member)
         self.edit_member_button = action_button("修改/登记退出", "member_edit", self.edit_member)
         self.delete_member_button = action_button("删除", "member_delete", self.delete_member,
@@ -212,13 +198,10 @@ class VolunteersPage(LedgerPage):
             Column("participants", "参加人数", lambda v, _r: f"{v} 人", width=70),
             Column("minutes", "服务时长合计", hours, width=100),
         ], lambda ids: ledgers.activity_rows(store, ids), self,
-            align_right=("participants", "minutes"))
-        self.activities.sort_key, self.activities.sort_desc = "held_on", True
+            align_right=("participants", "minutes"), sort=("held_on", True))
         self.activity_table = self.sortable_table(self.activities, "volunteers/activities",
-                                                  self.load_team)
-        self.activity_table.doubleClicked.connect(lambda _i: self.record_hours())
-        self.activity_table.selectionModel().selectionChanged.connect(
-            lambda *_: self._update_buttons())
+                                                  self.load_team, activated=self.record_hours,
+                                                  selected=self._update_buttons)
         self.add_activity_button = action_button("新增活动", "activity_add", self.add_activity)
         self.hours_button = action_button("登记时长", "activity_hours", self.record_hours,
                                           tip="登记每位队员这次活动的服务时长")
@@ -227,9 +210,7 @@ class VolunteersPage(LedgerPage):
 
         team_box = _group("志愿服务队", [self.new_team_button, self.edit_team_button],
                           self.team_table, self.team_hint)
-        self.team_detail = QLabel()
-        self.team_detail.setObjectName("team_detail")
-        self.team_detail.setWordWrap(True)
+        self.team_detail = text_label("", "team_detail", wrap=True)
         self.team_detail.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.team_detail.setStyleSheet("padding: 4px;")
         team_box.layout().addWidget(self.team_detail)
@@ -245,9 +226,7 @@ class VolunteersPage(LedgerPage):
                                            [team_box, self.right_splitter], stretch=[2, 3],
                                            sizes=[430, 670])
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.totals)
-        layout.addWidget(self.splitter, 1)
+        vbox(self, self.totals, (self.splitter, 1))
         self._update_buttons()
 
     # --- loading ------------------------------------------------------------------
@@ -347,11 +326,8 @@ class VolunteersPage(LedgerPage):
     # --- teams --------------------------------------------------------------------
 
     def new_team(self) -> None:
-        svc = self.ctx.service
-        form = RecordForm("volunteer_team", self.ctx.catalogues(), today=self.ctx.today)
-        form.set_values({"founded_on": self.ctx.today})
-        self.record_dialog("新建志愿服务队", form, lambda v: svc.create("volunteer_team", v),
-                           "volunteer_team", after=self.select_after_save)
+        self.new_record("新建志愿服务队",
+                        self.record_form("volunteer_team", {"founded_on": self.ctx.today}))
 
     def edit_team(self) -> None:
         rec = self.team_table.current_record()
@@ -369,7 +345,7 @@ class VolunteersPage(LedgerPage):
             skip_text="不是在册人员，直接填写姓名", on_skip=lambda: self._add_member(None))
 
     def _add_member(self, person_id: str | None) -> None:
-        svc, team = self.ctx.service, self.team_id
+        team = self.team_id
         if team is None:
             return
 
@@ -377,19 +353,14 @@ class VolunteersPage(LedgerPage):
             hidden: dict[str, Any] = {"team_id": team}
             if person_id:
                 hidden["person_id"] = person_id
-            form = RecordForm("volunteer_member", self.ctx.catalogues(), today=self.ctx.today,
-                              fields=["name", "phone", "joined_on"], hidden=hidden)
-            form.set_values({"joined_on": self.ctx.today,
-                             "name": person["name"] if person else None,
-                             "phone": person.get("phone") if person else None})
-            self.record_dialog("添加队员" + (f" — {person['name']}" if person else ""), form,
-                               lambda v: svc.create("volunteer_member", v), "volunteer_member",
-                               after=self._member_saved)
+            form = self.record_form("volunteer_member", {
+                "joined_on": self.ctx.today, "name": person["name"] if person else None,
+                "phone": person.get("phone") if person else None,
+            }, fields=["name", "phone", "joined_on"], hidden=hidden)
+            self.new_record("添加队员" + (f" — {person['name']}" if person else ""), form,
+                            after=self._member_saved)
 
-        if person_id is None:
-            show(None)
-        else:
-            Op(self, lambda: svc.get("person", person_id)).success(show).run()
+        self.with_person(person_id, show)
 
     def _member_saved(self, record: Any) -> None:
         if isinstance(record, dict):
@@ -429,14 +400,12 @@ class VolunteersPage(LedgerPage):
     # --- activities and hours -------------------------------------------------------
 
     def add_activity(self) -> None:
-        svc, team = self.ctx.service, self.team_id
+        team = self.team_id
         if team is None:
             return
-        form = RecordForm("volunteer_activity", self.ctx.catalogues(), today=self.ctx.today,
-                          hidden={"team_id": team})
-        form.set_values({"held_on": self.ctx.today})
-        self.record_dialog("新增服务活动", form, lambda v: svc.create("volunteer_activity", v),
-                           "volunteer_activity", after=self._activity_saved)
+        form = self.record_form("volunteer_activity", {"held_on": self.ctx.today},
+                                hidden={"team_id": team})
+        self.new_record("新增服务活动", form, after=self._activity_saved)
 
     def _activity_saved(self, record: Any) -> None:
         if isinstance(record, dict):

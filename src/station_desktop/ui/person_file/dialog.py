@@ -15,7 +15,6 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QLabel,
     QMessageBox,
     QTabWidget,
     QVBoxLayout,
@@ -47,6 +46,7 @@ from station_desktop.ui.person_file.records import (
 )
 from station_desktop.ui.person_file.sections import SECTIONS, SectionTab
 from station_desktop.ui.table import local_time
+from station_desktop.ui.widgets import text_label
 
 #: Record kinds whose change may alter what an open file shows.
 RELOAD_KINDS = frozenset({
@@ -74,21 +74,12 @@ class PersonFileDialog(QDialog):
         self.confirm_box: QMessageBox | None = None
         self._seq = 0
 
-        self.title = QLabel("正在读取档案…")
-        self.title.setObjectName("file_title")
-        self.title.setStyleSheet("font-size: 20px; font-weight: bold;")
-        self.summary = QLabel()
-        self.summary.setObjectName("file_summary")
-        self.summary.setStyleSheet(MUTED_STYLE)
-        self.summary.setWordWrap(True)
-        self.banner = QLabel()
-        self.banner.setObjectName("deleted_banner")
-        self.banner.setStyleSheet(BANNER_STYLE)
-        self.banner.setWordWrap(True)
+        self.title = text_label("正在读取档案…", "file_title",
+                                style="font-size: 20px; font-weight: bold;")
+        self.summary = text_label("", "file_summary", style=MUTED_STYLE, wrap=True)
+        self.banner = text_label("", "deleted_banner", style=BANNER_STYLE, wrap=True)
         self.banner.hide()
-        self.notice = QLabel()
-        self.notice.setObjectName("file_notice")
-        self.notice.setStyleSheet("color: #1b5e20;")
+        self.notice = text_label("", "file_notice", style="color: #1b5e20;")
 
         self.visit_button = button("记录走访", "file_record_visit",
                                     "为此人记录一次走访或联系（Ctrl+R）")

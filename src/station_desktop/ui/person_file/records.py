@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from station_desktop.domain import enums
 from station_desktop.store.display import enum_label, yuan
@@ -24,6 +24,7 @@ from station_desktop.ui.person_file.common import (
     table,
 )
 from station_desktop.ui.table import Column
+from station_desktop.ui.widgets import text_label
 
 
 class RecordsTab(QWidget):
@@ -36,10 +37,8 @@ class RecordsTab(QWidget):
         self.key = key
         self.model = (model_class or ListModel)(columns, self)
         self.view = table(self.model, f"table_{key}")
-        self.empty = QLabel(empty_text)
-        self.empty.setObjectName(f"empty_{key}")
-        self.empty.setStyleSheet(MUTED_STYLE + " padding: 12px;")
-        self.empty.setWordWrap(True)
+        self.empty = text_label(empty_text, f"empty_{key}", style=MUTED_STYLE + " padding: 12px;",
+                                wrap=True)
         self.buttons = QHBoxLayout()
         self.buttons.addStretch(1)
         layout = QVBoxLayout(self)

@@ -37,6 +37,7 @@ from station_desktop.ui.person_file.common import (
     field_text,
 )
 from station_desktop.ui.person_file.id_assist import IdNumberAssist
+from station_desktop.ui.widgets import text_label
 
 #: (key, tab title, person fields). Every field of PERSON_FIELDS is in exactly one.
 SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -104,9 +105,7 @@ class SectionTab(QWidget):
             wide = f.type == "text" and f.max_len > MAX_SHORT
             if wide and col:
                 row, col = row + 1, 0
-            value = QLabel()
-            value.setObjectName(f"value_{name}")
-            value.setWordWrap(True)
+            value = text_label("", f"value_{name}", wrap=True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label = QLabel(f.label + "：")
             label.setStyleSheet(MUTED_STYLE)

@@ -21,6 +21,7 @@ from station_desktop.ui.pages.settings.usb_backup import (
     choose_usb_folder,
     usb_backup_message,
 )
+from station_desktop.ui.widgets import text_label
 
 
 class BackupSection(Section, RestoreBox):
@@ -34,9 +35,7 @@ class BackupSection(Section, RestoreBox):
 
         self.backup_button = button("备份到U盘（加密）…", "backup_usb",
                                     "把全部数据加密备份到U盘，写完后读回核对")
-        self.backup_message = QLabel("")
-        self.backup_message.setObjectName("backup_message")
-        self.backup_message.setWordWrap(True)
+        self.backup_message = text_label("", "backup_message", wrap=True)
         self.last_usb_label = QLabel("")
         self.last_usb_label.setObjectName("last_usb_backup")
         self.keep_days = QSpinBox()

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout
 
 from station_desktop.store.db import DB_FILENAME
 from station_desktop.ui.context import AppContext
-from station_desktop.ui.pages.base import STRETCH, hbox
 from station_desktop.ui.pages.settings.section import Section, button, file_size, hint
+from station_desktop.ui.widgets import STRETCH, hbox
 
 
 class DataDirSection(Section):

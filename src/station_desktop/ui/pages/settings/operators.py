@@ -12,9 +12,9 @@ from station_desktop.store import auth
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import RecordDialog, RecordForm
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.base import STRETCH, hbox
 from station_desktop.ui.pages.settings.section import Section, button, hint
 from station_desktop.ui.table import Column, LazyTableModel, make_table_view
+from station_desktop.ui.widgets import STRETCH, hbox
 
 
 def open_set_pin(ctx: AppContext, parent: QWidget, operator_id: str, name: str, *,

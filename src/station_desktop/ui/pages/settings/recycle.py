@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView, QVBoxLayout
+from PySide6.QtWidgets import QAbstractItemView, QTableView, QVBoxLayout
 
 from station_desktop.domain.catalogues import Catalogues
 from station_desktop.domain.errors import StationError
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.base import STRETCH, hbox
 from station_desktop.ui.pages.reports import local_time
 from station_desktop.ui.pages.settings.section import Section, button, hint
 from station_desktop.ui.table import RowsModel, make_table_view
+from station_desktop.ui.widgets import STRETCH, hbox, text_label
 
 
 class RecycleSection(Section):
@@ -25,9 +25,7 @@ class RecycleSection(Section):
         self.restore_button = button("恢复所选记录", "restore_records")
         self.refresh_button = button("刷新", "refresh_recycle")
         bar = hbox(self.restore_button, self.refresh_button, STRETCH)
-        self.message = QLabel("")
-        self.message.setObjectName("recycle_message")
-        self.message.setWordWrap(True)
+        self.message = text_label("", "recycle_message", wrap=True)
         self.model = RowsModel(["类别", "内容", "涉及人员", "删除时间"], parent=self)
         self.view: QTableView = make_table_view(self.model, "recycle_table")
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)

@@ -29,10 +29,10 @@ from station_desktop.ui.context import AppContext
 from station_desktop.ui.errors import show_error
 from station_desktop.ui.forms import ERROR_STYLE
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.base import STRETCH, hbox
 from station_desktop.ui.pages.reports import local_time
 from station_desktop.ui.pages.settings.section import button, file_size, hint
 from station_desktop.ui.table import RowsModel, make_table_view
+from station_desktop.ui.widgets import STRETCH, hbox, text_label
 
 
 def restore_into_context(ctx: AppContext, source: Path, progress: Progress | None = None, *,
@@ -56,10 +56,7 @@ class RecoveryCodeInput(QDialog):
     def __init__(self, reason: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("输入恢复码")
-        self.reason = QLabel(reason)
-        self.reason.setObjectName("recovery_code_reason")
-        self.reason.setWordWrap(True)
-        self.reason.setStyleSheet(ERROR_STYLE)
+        self.reason = text_label(reason, "recovery_code_reason", style=ERROR_STYLE, wrap=True)
         self.edit = QLineEdit()
         self.edit.setObjectName("recovery_code_input")
         self.edit.setPlaceholderText("如 ABCD-EFGH-JKMN-PQRS-TVWX-YZ23（大小写、横线都可以）")
@@ -176,9 +173,7 @@ class RestoreBox:
         self.last_restore: RestoreResult | None = None
         self.restore_file_button = button("从备份文件恢复…", "restore_from_file")
         self.restore_selected_button = button("从所选备份恢复…", "restore_selected")
-        self.restore_message = QLabel("")
-        self.restore_message.setObjectName("restore_message")
-        self.restore_message.setWordWrap(True)
+        self.restore_message = text_label("", "restore_message", wrap=True)
         self.model = RowsModel(["类型", "文件名", "时间", "大小"], parent=self)
         self.view = make_table_view(self.model, "backups_table")
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

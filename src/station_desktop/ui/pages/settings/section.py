@@ -6,16 +6,14 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.forms import ERROR_STYLE
-from station_desktop.ui.pages.base import push_button
+from station_desktop.ui.widgets import push_button, text_label
 
 HINT_STYLE = "color: #555;"
 OK_STYLE = "color: #1b6e20;"
 
 
 def hint(text_: str) -> QLabel:
-    label = QLabel(text_)
-    label.setWordWrap(True)
-    label.setStyleSheet(HINT_STYLE)
+    label = text_label(text_, style=HINT_STYLE, wrap=True)
     return label
 
 

@@ -20,6 +20,7 @@ from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
 from station_desktop.ui.pages.reports import local_time
 from station_desktop.ui.pages.settings.section import HINT_STYLE, button, hint
+from station_desktop.ui.widgets import text_label
 
 
 class SelfAssessmentBox:
@@ -39,9 +40,7 @@ class SelfAssessmentBox:
         self.checks: dict[str, QCheckBox] = {}
         self.notes: dict[str, QLineEdit] = {}
         self.weights: dict[str, int] = {}
-        self.score_label = QLabel("")
-        self.score_label.setObjectName("self_score")
-        self.score_label.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.score_label = text_label("", "self_score", style="font-size: 15px; font-weight: bold;")
         self.assess_message = QLabel("")
         self.assess_message.setObjectName("assessment_message")
         self.save_assessment_button = button("保存自评", "save_assessment")

@@ -23,8 +23,8 @@ from station_desktop.store import backup as backups
 from station_desktop.ui import config as cfg
 from station_desktop.ui.context import AppContext
 from station_desktop.ui.ops import Op
-from station_desktop.ui.pages.base import STRETCH, hbox
 from station_desktop.ui.pages.settings.section import button, file_size, hint
+from station_desktop.ui.widgets import STRETCH, hbox, text_label
 
 
 class RecoveryCodeDialog(QDialog):
@@ -35,9 +35,8 @@ class RecoveryCodeDialog(QDialog):
         self.setWindowTitle("请抄写（打印）U盘备份的恢复码")
         self.code = code
         self.station = station
-        head = QLabel("U盘上的备份是加密的。换电脑或电脑损坏时，要有下面这个恢复码才能打开备份。")
-        head.setWordWrap(True)
-        head.setStyleSheet("font-weight: bold;")
+        head = text_label("U盘上的备份是加密的。换电脑或电脑损坏时，要有下面这个恢复码才能打开备份。",
+                          style="font-weight: bold;", wrap=True)
         self.code_label = QLabel(code)
         self.code_label.setObjectName("recovery_code")
         self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
