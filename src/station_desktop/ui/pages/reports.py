@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from station_desktop.domain.catalogues import Catalogues
-from station_desktop.domain.enums import Level
 from station_desktop.domain.validate import format_fen
 from station_desktop.store import stats
 from station_desktop.ui.context import AppContext
@@ -109,13 +108,6 @@ class FigureCard(QFrame):
     def set(self, value: str, detail: str = "") -> None:
         self.value.setText(value)
         self.detail.setText(detail)
-
-
-def _level_name(code: str) -> str:
-    try:
-        return Level(code).label + "级"
-    except ValueError:
-        return code
 
 
 class ReportsPage(QWidget):
@@ -367,25 +359,14 @@ class ReportsPage(QWidget):
                    sum(p.in_kind_fen for p in r.aid_paid)))
 
         c = r.cases
-        case_rows = [(_level_name(lv), c.resolved.get(lv, 0), c.still_open.get(lv, 0),
-                      c.open_all.get(lv, 0)) for lv in stats.LEVELS]
-        has_cases = c.opened or c.open_all_total
         sec["cases"].set_rows(
-            case_rows if has_cases else [],
-            total=(TOTAL, c.resolved_total, c.still_open_total, c.open_all_total))
+            c.by_level(), total=(TOTAL, c.resolved_total, c.still_open_total, c.open_all_total))
         self.case_extra.setText(
             f"本期登记 {c.opened} 件，其中重复访 {c.repeat_petitions} 件；"
             f"目前超过办理期限仍未办结 {c.overdue_all} 件。")
 
         h = r.honours
-        sec["honours"].set_rows([
-            ("光荣牌：已申请、未悬挂", h.plaques_not_hung),
-            ("喜报：待领取", h.notices_to_collect),
-            ("喜报：待送达", h.notices_to_deliver),
-            ("喜报：超过期限仍未送达", h.notices_overdue),
-            ("本期悬挂光荣牌", h.plaques_hung_in_period),
-            ("本期送达喜报", h.notices_delivered_in_period),
-        ])
+        sec["honours"].set_rows(h.rows())
 
         vol = r.volunteers
         sec["volunteers"].set_rows(
