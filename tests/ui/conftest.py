@@ -9,6 +9,21 @@ from station_desktop.ui.context import AppContext
 from tests.ui.helpers import wait
 
 
+@pytest.fixture(autouse=True)
+def _no_preview_left_open():
+    """A print preview a test left open must not be the next test's preview (the order of
+    tests differs between CI's workers)."""
+    from station_desktop.ui.print_preview import _open_previews
+
+    yield
+    for dialog in list(_open_previews):
+        _open_previews.discard(dialog)
+        try:
+            dialog.close()
+        except RuntimeError:  # its C++ side is already gone
+            pass
+
+
 @pytest.fixture
 def ctx(store, svc, tmp_path):
     return AppContext(store, svc, Config(tmp_path / "s.ini"))

@@ -187,7 +187,8 @@ def test_print_button_previews_the_county_report(county_ctx, qtbot):
     wait(qtbot)
     click(qtbot, page.print_button)
     wait(qtbot, timeout=30_000)
-    dialog = next(d for d in _open_previews if isinstance(d, PrintPreviewDialog))
+    dialog = next(d for d in _open_previews if isinstance(d, PrintPreviewDialog)
+               and d.isVisible())
     qtbot.addWidget(dialog)
     text = "".join(p.extract_text() for p in PdfReader(dialog.pdf).pages)
     assert "全县工作统计报表" in text.replace(" ", "") and "2026年第3季度" in text

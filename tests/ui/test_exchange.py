@@ -177,7 +177,8 @@ def test_county_imports_a_folder_and_reports_per_station(world, tmp_path, qtbot,
     # printed report: the same numbers on paper
     click(qtbot, report.print_button)
     wait(qtbot, timeout=30_000)
-    preview = next(d for d in _open_previews if isinstance(d, PrintPreviewDialog))
+    preview = next(d for d in _open_previews if isinstance(d, PrintPreviewDialog)
+               and d.isVisible())
     qtbot.addWidget(preview)
     text = "".join(p.extract_text() for p in PdfReader(preview.pdf).pages).replace(" ", "")
     assert "数据包导入报告" in text and "东沟村服务站" in text and "西岭村服务站" in text

@@ -136,6 +136,8 @@ def print_job(parent: QWidget | None, config: cfg.Config | None, title: str, mak
         # Keep it alive while it is open, even without a parent window.
         _open_previews.add(dialog)
         dialog.finished.connect(lambda _code: _open_previews.discard(dialog))
+        # Its parent window closing deletes it without a "finished": let go then too.
+        dialog.destroyed.connect(lambda _obj=None: _open_previews.discard(dialog))
         dialog.open()
         if on_ready is not None:
             on_ready(dialog)
