@@ -34,6 +34,10 @@ def search(store: Store, query: str, *, limit: int = 20,
     Persons changed since the last search are indexed first (one short write,
     only when something is queued), so a search always sees the roster as it is.
     """
-    if limit > 0 and index.searchable(query) and not index.index_is_current(store):
+    hits = index.find(store, query, limit=limit, include_deleted=include_deleted,
+                      only_if_current=True)
+    if hits is None:
         refresh_index(store)
-    return index.find(store, query, limit=limit, include_deleted=include_deleted)
+        hits = index.find(store, query, limit=limit, include_deleted=include_deleted)
+    assert hits is not None
+    return hits

@@ -719,30 +719,21 @@ def session_dbapi(session: Session) -> sqlite3.Connection:
     return raw  # type: ignore[return-value]
 
 
-def searchable(query: str) -> bool:
-    """Whether ``query`` is worth a lookup (not empty, not a number too short to mean anything)."""
-    return bool(_plan(query))
-
-
-def index_is_current(store: Store) -> bool:
-    """No person is waiting in ``search_pending`` and the keys are of this program's layout."""
-    with store.read() as session:
-        return _index_is_current(session_dbapi(session))
-
-
 def pending_count(store: Store) -> int:
     """How many persons wait for their search keys to be recomputed."""
     with store.read() as session:
         return session_dbapi(session).execute("SELECT count(*) FROM search_pending").fetchone()[0]
 
 
-def find(store: Store, query: str, *, limit: int = 20,
-         include_deleted: bool = False) -> list[SearchHit]:
+def find(store: Store, query: str, *, limit: int = 20, include_deleted: bool = False,
+         only_if_current: bool = False) -> list[SearchHit] | None:
     """Persons matching ``query``, best first: at most ``limit`` hits.
 
     Reads only, with the index as it stands: persons still queued in
-    ``search_pending`` are matched by their old keys. The search box calls
-    ``services.search_index.search``, which brings the index up to date first.
+    ``search_pending`` are matched by their old keys. With ``only_if_current``
+    it returns None instead when someone is queued (checked in the same read
+    transaction, so a search as you type costs one transaction):
+    ``services.search_index.search`` then brings the index up to date first.
     """
     steps = _plan(query)
     if not steps or limit <= 0:
@@ -751,6 +742,8 @@ def find(store: Store, query: str, *, limit: int = 20,
     people: dict[str, tuple[Any, ...]] = {}
     with store.read() as session:
         con = session_dbapi(session)
+        if only_if_current and not _index_is_current(con):
+            return None
         cands = _run(con, steps, limit, people)
         _fetch_people(con, cands, people)
         if include_deleted:
